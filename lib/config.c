@@ -1,0 +1,374 @@
+/*
+ * Configuration: /etc/security/pam_jenkins.conf in the style of
+ * faillock.conf ("name = value", '#' comments, a bare word is a boolean yes)
+ * and the same names as module arguments, which win over the file.
+ *
+ * Every option lives in one typed table, as in pam-krb5, so the file, the
+ * module arguments and the defaults cannot drift apart.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "internal.h"
+
+enum option_type { OPT_STRING, OPT_NUMBER, OPT_BOOL };
+
+struct option {
+    const char *name;
+    enum option_type type;
+    size_t offset;
+    const char *default_string;
+    long default_number;
+    long min;
+    long max;
+};
+
+#define S(field, def)                                                              \
+    {#field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0}
+#define N(field, def, lo, hi)                                                      \
+    {#field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi}
+#define B(field) {#field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1}
+
+static const struct option options[] = {
+    S(url, NULL),
+    S(user, "%u"),
+    S(token_name, "pam_jenkins %u@%h %s %t %d"),
+    S(key_name, "jenkins"),
+    N(key_timeout, 0, 0, 10L * 366 * 24 * 3600),
+    N(token_lifetime, 0, 0, 3650),
+    S(ca_file, NULL),
+    S(ca_path, NULL),
+    N(connect_timeout, 5, 1, 300),
+    N(timeout, 10, 1, 600),
+    S(proxy, NULL),
+    N(minimum_uid, 1000, 0, UINT_MAX),
+    B(ignore_root),
+    S(journal_dir, "/var/lib/pam_jenkins"),
+    B(retain_after_close),
+    B(export_env),
+    B(use_first_pass),
+    B(try_first_pass),
+    B(force_first_pass),
+    B(debug),
+    B(allow_insecure_http),
+};
+
+#define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
+
+static char **string_slot(struct pj_config *cfg, const struct option *opt)
+{
+    return (char **)((char *)cfg + opt->offset);
+}
+
+static long *number_slot(struct pj_config *cfg, const struct option *opt)
+{
+    return (long *)((char *)cfg + opt->offset);
+}
+
+static bool *bool_slot(struct pj_config *cfg, const struct option *opt)
+{
+    return (bool *)((char *)cfg + opt->offset);
+}
+
+int pj_config_init(struct pj_config *cfg)
+{
+    size_t i;
+
+    memset(cfg, 0, sizeof(*cfg));
+    for (i = 0; i < OPTION_COUNT; i++) {
+        const struct option *opt = &options[i];
+
+        if (opt->type == OPT_NUMBER)
+            *number_slot(cfg, opt) = opt->default_number;
+        if (opt->type == OPT_STRING && opt->default_string != NULL) {
+            *string_slot(cfg, opt) = strdup(opt->default_string);
+            if (*string_slot(cfg, opt) == NULL) {
+                pj_config_free(cfg);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+void pj_config_free(struct pj_config *cfg)
+{
+    size_t i;
+
+    for (i = 0; i < OPTION_COUNT; i++)
+        if (options[i].type == OPT_STRING)
+            free(*string_slot(cfg, &options[i]));
+    free(cfg->conf);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static const struct option *find_option(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < OPTION_COUNT; i++)
+        if (strcmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+static int parse_bool(const char *value, bool *out)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+    size_t i;
+
+    if (value == NULL) {
+        *out = true;
+        return 0;
+    }
+    for (i = 0; i < 4; i++) {
+        if (strcasecmp(value, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(value, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int parse_number(const char *value, long *out)
+{
+    char *end;
+    long n;
+
+    if (value == NULL || *value == '\0')
+        return -1;
+    errno = 0;
+    n = strtol(value, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return -1;
+    *out = n;
+    return 0;
+}
+
+int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
+                  const char *origin, const struct pj_logger *log, char *err,
+                  size_t errlen)
+{
+    const struct option *opt = find_option(name);
+    char *copy;
+    long n;
+    bool b;
+
+    if (strcmp(name, "conf") == 0)
+        return 0; /* handled by pj_config_load before anything else */
+    if (opt == NULL) {
+        /* Unknown keys are not fatal: a newer configuration file must not
+         * lock everybody out of a host running an older module. */
+        pj_log(log, LOG_WARNING, "%s: unknown option \"%s\" ignored", origin, name);
+        return 0;
+    }
+    switch (opt->type) {
+    case OPT_BOOL:
+        if (parse_bool(value, &b) < 0) {
+            pj_set_error(err, errlen, "%s: option %s: \"%s\" is not yes or no", origin,
+                         name, value);
+            return -1;
+        }
+        *bool_slot(cfg, opt) = b;
+        return 0;
+    case OPT_NUMBER:
+        if (parse_number(value, &n) < 0) {
+            pj_set_error(err, errlen, "%s: option %s: \"%s\" is not a whole number",
+                         origin, name, value == NULL ? "" : value);
+            return -1;
+        }
+        if (n < opt->min || n > opt->max) {
+            pj_set_error(err, errlen, "%s: option %s: %ld is outside %ld..%ld", origin,
+                         name, n, opt->min, opt->max);
+            return -1;
+        }
+        *number_slot(cfg, opt) = n;
+        return 0;
+    case OPT_STRING:
+        if (value == NULL || *value == '\0') {
+            pj_set_error(err, errlen, "%s: option %s needs a value", origin, name);
+            return -1;
+        }
+        copy = strdup(value);
+        if (copy == NULL) {
+            pj_set_error(err, errlen, "out of memory");
+            return -1;
+        }
+        free(*string_slot(cfg, opt));
+        *string_slot(cfg, opt) = copy;
+        return 0;
+    }
+    return -1;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        *--end = '\0';
+    return s;
+}
+
+int pj_config_parse_text(struct pj_config *cfg, const char *text, size_t len,
+                         const char *path, const struct pj_logger *log, char *err,
+                         size_t errlen)
+{
+    char *copy = NULL, *line, *next, *eq, *name, *value;
+    char origin[300];
+    int lineno = 0, status = -1;
+
+    if (memchr(text, '\0', len) != NULL) {
+        pj_set_error(err, errlen, "%s: contains a NUL byte", path);
+        goto done;
+    }
+    copy = pj_secret_memdup(text, len);
+    if (copy == NULL) {
+        pj_set_error(err, errlen, "out of memory");
+        goto done;
+    }
+    for (line = copy; line != NULL; line = next) {
+        lineno++;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        if (strchr(line, '#') != NULL)
+            *strchr(line, '#') = '\0';
+        line = trim(line);
+        if (*line == '\0')
+            continue;
+        snprintf(origin, sizeof(origin), "%s:%d", path, lineno);
+        eq = strchr(line, '=');
+        if (eq != NULL) {
+            *eq = '\0';
+            name = trim(line);
+            value = trim(eq + 1);
+        } else {
+            name = line;
+            value = NULL;
+        }
+        if (*name == '\0' || strpbrk(name, " \t") != NULL) {
+            pj_set_error(err, errlen, "%s: expected \"name = value\"", origin);
+            goto done;
+        }
+        if (pj_config_set(cfg, name, value, origin, log, err, errlen) < 0)
+            goto done;
+    }
+    status = 0;
+
+done:
+    if (copy != NULL)
+        pj_secret_free_n(copy, len);
+    return status;
+}
+
+int pj_config_read_file(struct pj_config *cfg, const char *path, bool missing_ok,
+                        const struct pj_logger *log, char *err, size_t errlen)
+{
+    size_t len;
+    char *text;
+    int status;
+
+    text = pj_read_file(path, 64 * 1024, &len);
+    if (text == NULL) {
+        if (errno == ENOENT && missing_ok)
+            return 0;
+        pj_set_error(err, errlen, "cannot read %s: %s", path,
+                     errno == EFBIG ? "larger than 64 KiB" : strerror(errno));
+        return -1;
+    }
+    status = pj_config_parse_text(cfg, text, len, path, log, err, errlen);
+    free(text);
+    if (status == 0) {
+        free(cfg->conf);
+        cfg->conf = strdup(path);
+    }
+    return status;
+}
+
+int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
+                   const struct pj_logger *log, char *err, size_t errlen)
+{
+    const char *conf = PJ_DEFAULT_CONF;
+    bool explicit_conf = false;
+    char *name = NULL;
+    int i, status = -1;
+
+    for (i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "conf=", 5) == 0) {
+            conf = argv[i] + 5;
+            explicit_conf = true;
+        }
+    }
+    /* The default file may be absent when everything is given as module
+     * arguments; a file named with conf= must exist. */
+    if (pj_config_read_file(cfg, conf, !explicit_conf, log, err, errlen) < 0)
+        goto done;
+    for (i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+
+        free(name);
+        name = eq == NULL ? strdup(argv[i]) : strndup(argv[i], (size_t)(eq - argv[i]));
+        if (name == NULL) {
+            pj_set_error(err, errlen, "out of memory");
+            goto done;
+        }
+        if (pj_config_set(cfg, name, eq == NULL ? NULL : eq + 1, "module argument", log,
+                          err, errlen) < 0)
+            goto done;
+    }
+    status = pj_config_finish(cfg, err, errlen);
+
+done:
+    free(name);
+    return status;
+}
+
+int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
+{
+    const char *where = cfg->conf != NULL ? cfg->conf : "configuration";
+    char *normal;
+
+    if (cfg->url == NULL) {
+        pj_set_error(err, errlen, "%s: no url set (url = https://jenkins.example.com/)",
+                     where);
+        return -1;
+    }
+    if (pj_url_check_base(cfg->url, cfg->allow_insecure_http, err, errlen) < 0)
+        return -1;
+    normal = pj_url_normalise_base(cfg->url);
+    if (normal == NULL) {
+        pj_set_error(err, errlen, "out of memory");
+        return -1;
+    }
+    free(cfg->url);
+    cfg->url = normal;
+    if (!pj_template_valid(cfg->token_name, err, errlen) ||
+        !pj_template_valid(cfg->user, err, errlen))
+        return -1;
+    if (strpbrk(cfg->key_name, ": \t\n") != NULL) {
+        pj_set_error(err, errlen, "key_name \"%s\" may not contain ':' or spaces",
+                     cfg->key_name);
+        return -1;
+    }
+    if (cfg->journal_dir[0] != '/') {
+        pj_set_error(err, errlen, "journal_dir must be an absolute path");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,400 @@
+/*
+ * HTTP over libcurl, by the design's rules: one easy handle per client so
+ * the crumb GET and the token POST share a connection and a cookie; every
+ * request with preemptive Basic credentials (Jenkins answers 403, not 401,
+ * to a request without them, so curl's challenge-driven auth never fires);
+ * no redirects; TLS verification always on; bodies capped at 64 KiB.
+ *
+ * The Authorization header is built here rather than with CURLOPT_USERPWD:
+ * libcurl frees its copy of a password without wiping it, while our own
+ * header list is wiped before it is freed.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct pj_http {
+    CURL *curl;
+    const struct pj_logger *log;
+    char errbuf[CURL_ERROR_SIZE];
+    /* the response being received */
+    char *body;
+    size_t len;
+    size_t cap;
+    bool too_big;
+    char *jenkins_version;
+    char *location;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_status = CURLE_FAILED_INIT;
+
+/* Once per process, never cleaned up: sshd may load and unload the module
+ * many times, and curl_global_cleanup would pull OpenSSL out from under any
+ * other library in the process that uses it. */
+static void global_init(void)
+{
+    global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+    struct pj_http *http = arg;
+    size_t n = size * nmemb;
+    char *grown;
+
+    if (http->len + n > PJ_BODY_MAX) {
+        http->too_big = true;
+        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    if (http->len + n + 1 > http->cap) {
+        size_t cap = http->cap == 0 ? 1024 : http->cap;
+
+        while (cap < http->len + n + 1)
+            cap *= 2;
+        grown = malloc(cap);
+        if (grown == NULL)
+            return 0;
+        if (http->body != NULL) {
+            memcpy(grown, http->body, http->len);
+            pj_secret_free_n(http->body, http->cap);
+        }
+        http->body = grown;
+        http->cap = cap;
+    }
+    memcpy(http->body + http->len, data, n);
+    http->len += n;
+    http->body[http->len] = '\0';
+    return n;
+}
+
+static char *header_value(const char *line, size_t n, const char *name)
+{
+    size_t name_len = strlen(name);
+    const char *v, *end = line + n;
+
+    if (n <= name_len || strncasecmp(line, name, name_len) != 0 || line[name_len] != ':')
+        return NULL;
+    v = line + name_len + 1;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    return strndup(v, (size_t)(end - v));
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
+{
+    struct pj_http *http = arg;
+    size_t n = size * nmemb;
+    char *v;
+
+    /* A new status line starts a new response (100 Continue): forget the
+     * headers of the previous one. */
+    if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+        free(http->jenkins_version);
+        free(http->location);
+        http->jenkins_version = http->location = NULL;
+    }
+    if ((v = header_value(line, n, "X-Jenkins")) != NULL) {
+        free(http->jenkins_version);
+        http->jenkins_version = v;
+    } else if ((v = header_value(line, n, "Location")) != NULL) {
+        free(http->location);
+        http->location = v;
+    }
+    return n;
+}
+
+struct pj_http *pj_http_new(const struct pj_http_settings *settings,
+                            const struct pj_logger *log)
+{
+    struct pj_http *http = NULL;
+    CURL *c;
+    bool ok = true;
+
+    pthread_once(&global_once, global_init);
+    if (global_status != CURLE_OK)
+        return NULL;
+    http = calloc(1, sizeof(*http));
+    if (http == NULL)
+        return NULL;
+    http->log = log;
+    http->curl = c = curl_easy_init();
+    if (c == NULL) {
+        free(http);
+        return NULL;
+    }
+    /* sshd and sudo install their own signal handlers; curl must not. */
+    ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, settings->connect_timeout) ==
+          CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT, settings->timeout) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_COOKIEFILE, "") == CURLE_OK; /* in memory */
+    ok &= curl_easy_setopt(c, CURLOPT_USERAGENT, "pam_jenkins/" PACKAGE_VERSION) ==
+          CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, http) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, http) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf) == CURLE_OK;
+    if (settings->ca_file != NULL)
+        ok &= curl_easy_setopt(c, CURLOPT_CAINFO, settings->ca_file) == CURLE_OK;
+    if (settings->ca_path != NULL)
+        ok &= curl_easy_setopt(c, CURLOPT_CAPATH, settings->ca_path) == CURLE_OK;
+    /* An empty proxy turns off http_proxy from the environment: the module
+     * (no user environment) and the tool (the user's) must reach the
+     * controller the same way, and only an explicit setting changes that. */
+    ok &= curl_easy_setopt(c, CURLOPT_PROXY,
+                           settings->proxy != NULL ? settings->proxy : "") == CURLE_OK;
+    if (!ok) {
+        pj_http_free(http, false);
+        return NULL;
+    }
+    return http;
+}
+
+void pj_http_free(struct pj_http *http, bool quiet)
+{
+    curl_socket_t sock = CURL_SOCKET_BAD;
+
+    if (http == NULL)
+        return;
+    if (http->curl != NULL) {
+        /* A forked copy (PAM_DATA_SILENT) shares the socket with its parent:
+         * a TLS close_notify sent from here would break the parent's
+         * connection.  Point the descriptor at /dev/null first. */
+        if (quiet &&
+            curl_easy_getinfo(http->curl, CURLINFO_ACTIVESOCKET, &sock) == CURLE_OK &&
+            sock != CURL_SOCKET_BAD) {
+            int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+            if (null >= 0) {
+                dup2(null, sock);
+                close(null);
+            }
+        }
+        curl_easy_cleanup(http->curl);
+    }
+    pj_secret_free_n(http->body, http->cap);
+    free(http->jenkins_version);
+    free(http->location);
+    free(http);
+}
+
+void pj_response_clear(struct pj_response *resp)
+{
+    if (resp->body != NULL)
+        pj_secret_free_n(resp->body, resp->len + 1);
+    free(resp->jenkins_version);
+    free(resp->location);
+    memset(resp, 0, sizeof(*resp));
+}
+
+static char *base64_secret(const char *a, const char *b)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t la = strlen(a), lb = strlen(b), n = la + 1 + lb, i, o = 0;
+    unsigned char *in = malloc(n);
+    char *out = malloc(4 * ((n + 2) / 3) + 1);
+
+    if (in == NULL || out == NULL) {
+        pj_secret_free_n(in, n);
+        free(out);
+        return NULL;
+    }
+    memcpy(in, a, la);
+    in[la] = ':';
+    memcpy(in + la + 1, b, lb);
+    for (i = 0; i + 2 < n; i += 3) {
+        out[o++] = alphabet[in[i] >> 2];
+        out[o++] = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+        out[o++] = alphabet[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+        out[o++] = alphabet[in[i + 2] & 63];
+    }
+    if (i < n) {
+        out[o++] = alphabet[in[i] >> 2];
+        if (i + 1 < n) {
+            out[o++] = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+            out[o++] = alphabet[(in[i + 1] & 15) << 2];
+        } else {
+            out[o++] = alphabet[(in[i] & 3) << 4];
+            out[o++] = '=';
+        }
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    pj_secret_free_n(in, n);
+    return out;
+}
+
+static void wipe_headers(struct curl_slist *list)
+{
+    struct curl_slist *item;
+
+    for (item = list; item != NULL; item = item->next)
+        explicit_bzero(item->data, strlen(item->data));
+    curl_slist_free_all(list);
+}
+
+static enum pj_outcome transport_outcome(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return PJ_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return PJ_UNREACHABLE;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+        return PJ_TLS;
+    case CURLE_OUT_OF_MEMORY:
+        return PJ_NOMEM;
+    default:
+        return PJ_PROTOCOL;
+    }
+}
+
+enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
+                                const char *user, const char *secret,
+                                const char *extra_header, const char *form,
+                                struct pj_response *resp, char *err, size_t errlen)
+{
+    struct curl_slist *headers = NULL, *grown;
+    char *encoded = NULL, *auth = NULL;
+    enum pj_outcome outcome = PJ_NOMEM;
+    CURL *c = http->curl;
+    CURLcode rc;
+
+    memset(resp, 0, sizeof(*resp));
+    http->len = 0;
+    http->too_big = false;
+    http->errbuf[0] = '\0';
+    if (user != NULL && secret != NULL) {
+        encoded = base64_secret(user, secret);
+        auth = encoded == NULL ? NULL : pj_strdup_printf("Authorization: Basic %s", encoded);
+        if (auth == NULL)
+            goto done;
+        if ((grown = curl_slist_append(headers, auth)) == NULL)
+            goto done;
+        headers = grown;
+    }
+    if (extra_header != NULL) {
+        if ((grown = curl_slist_append(headers, extra_header)) == NULL)
+            goto done;
+        headers = grown;
+    }
+    /* No "Expect: 100-continue" round trip for a POST. */
+    if ((grown = curl_slist_append(headers, "Expect:")) == NULL)
+        goto done;
+    headers = grown;
+
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (form != NULL) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(form));
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+    } else {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    }
+    rc = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    if (rc != CURLE_OK) {
+        if (http->too_big) {
+            pj_set_error(err, errlen, "reply is larger than %d KiB", PJ_BODY_MAX / 1024);
+            outcome = PJ_PROTOCOL;
+        } else {
+            pj_set_error(err, errlen, "%s",
+                         http->errbuf[0] != '\0' ? http->errbuf : curl_easy_strerror(rc));
+            outcome = transport_outcome(rc);
+        }
+        goto done;
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+    resp->body = pj_secret_memdup(http->body == NULL ? "" : http->body, http->len);
+    if (resp->body == NULL)
+        goto done;
+    resp->len = http->len;
+    resp->jenkins_version = http->jenkins_version;
+    resp->location = http->location;
+    http->jenkins_version = http->location = NULL;
+    outcome = PJ_OK;
+
+done:
+    if (http->body != NULL)
+        explicit_bzero(http->body, http->len);
+    http->len = 0;
+    wipe_headers(headers);
+    pj_secret_free(auth);
+    pj_secret_free(encoded);
+    if (outcome == PJ_NOMEM && err != NULL && err[0] == '\0')
+        pj_set_error(err, errlen, "out of memory");
+    return outcome;
+}
+
+char *pj_http_export_cookies(struct pj_http *http)
+{
+    struct curl_slist *list = NULL, *item;
+    size_t total = 1;
+    char *out, *o;
+
+    if (curl_easy_getinfo(http->curl, CURLINFO_COOKIELIST, &list) != CURLE_OK)
+        return NULL;
+    for (item = list; item != NULL; item = item->next)
+        total += strlen(item->data) + 1;
+    out = o = malloc(total);
+    if (out != NULL) {
+        for (item = list; item != NULL; item = item->next) {
+            size_t n = strlen(item->data);
+
+            memcpy(o, item->data, n);
+            o[n] = '\n';
+            o += n + 1;
+        }
+        *o = '\0';
+    }
+    wipe_headers(list);
+    return out;
+}
+
+int pj_http_import_cookies(struct pj_http *http, const char *lines)
+{
+    char *copy = pj_secret_strdup(lines), *line, *save = NULL;
+    int status = 0;
+
+    if (copy == NULL)
+        return -1;
+    for (line = strtok_r(copy, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save))
+        if (curl_easy_setopt(http->curl, CURLOPT_COOKIELIST, line) != CURLE_OK)
+            status = -1;
+    pj_secret_free_n(copy, strlen(lines));
+    return status;
+}

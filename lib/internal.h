@@ -1,0 +1,363 @@
+/*
+ * Internal interface of libpamjenkins, the convenience library shared by
+ * pam_jenkins.so and jenkins-token.  Nothing here is exported from the
+ * module: the linker version script keeps only pam_sm_* visible.
+ *
+ * Rules that hold for every function below:
+ *  - a password or token is never passed to a logging helper or written
+ *    into an error message;
+ *  - every buffer that held a secret is wiped with explicit_bzero before it
+ *    is freed (pj_secret_free, pj_response_clear, pj_token_clear).
+ */
+#ifndef PAM_JENKINS_LIB_INTERNAL_H
+#define PAM_JENKINS_LIB_INTERNAL_H 1
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define PJ_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---------------------------------------------------------------- outcomes */
+
+/* What a request to the controller came to.  Callers map these onto PAM
+ * codes (module) or exit codes (tool). */
+enum pj_outcome {
+    PJ_OK = 0,
+    PJ_BAD_CREDENTIALS, /* 401 */
+    PJ_FORBIDDEN,       /* 403 */
+    PJ_NOT_FOUND,       /* 404 */
+    PJ_UNREACHABLE,     /* DNS, refused, reset, dropped */
+    PJ_TLS,             /* certificate or handshake */
+    PJ_TIMEOUT,
+    PJ_SERVER_ERROR, /* 5xx */
+    PJ_PROTOCOL,     /* unexpected status, bad JSON, redirect, oversized */
+    PJ_NOMEM,
+    PJ_CONFIG, /* refused before any request: bad URL, bad option */
+};
+
+const char *pj_outcome_name(enum pj_outcome outcome);
+
+/* ----------------------------------------------------------------- logging */
+
+/* Where log lines go: pam_syslog in the module, stderr in the tool.  The
+ * helpers take a format and plain values; by rule never a secret. */
+struct pj_logger {
+    void (*emit)(void *ctx, int priority, const char *line);
+    void *ctx;
+    bool debug;
+};
+
+void pj_log(const struct pj_logger *log, int priority, const char *fmt, ...)
+    PJ_PRINTF(3, 4);
+void pj_debug(const struct pj_logger *log, const char *fmt, ...) PJ_PRINTF(2, 3);
+void pj_logger_stderr(struct pj_logger *log, const char *prefix, bool debug);
+
+/* ------------------------------------------------------------------ secret */
+
+char *pj_secret_strdup(const char *s);
+char *pj_secret_memdup(const void *p, size_t len); /* NUL-terminated copy */
+void pj_secret_free(char *s);                      /* wipes strlen(s) bytes */
+void pj_secret_free_n(void *p, size_t len);
+void pj_secret_replace(char **slot, char *fresh); /* wipe-frees the old */
+
+/* ------------------------------------------------------------------ config */
+
+struct pj_config {
+    char *url; /* normalised: no trailing slash */
+    char *user;
+    char *token_name;
+    char *key_name;
+    long key_timeout;
+    long token_lifetime;
+    char *ca_file;
+    char *ca_path;
+    long connect_timeout;
+    long timeout;
+    char *proxy;
+    long minimum_uid;
+    bool ignore_root;
+    char *journal_dir;
+    bool retain_after_close;
+    bool export_env;
+    bool use_first_pass;
+    bool try_first_pass;
+    bool force_first_pass;
+    bool debug;
+    bool allow_insecure_http;
+    char *conf; /* the file that was read */
+};
+
+#define PJ_DEFAULT_CONF "/etc/security/pam_jenkins.conf"
+#define PJ_CONFIG_ERROR_MAX 512
+
+int pj_config_init(struct pj_config *cfg); /* -1: out of memory */
+void pj_config_free(struct pj_config *cfg);
+
+/* Apply one "name = value" (value NULL for a bare word).  origin names the
+ * place for messages ("pam_jenkins.conf:12", "module argument").  Unknown
+ * names are reported through log and ignored; a bad value fails. */
+int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
+                  const char *origin, const struct pj_logger *log, char *err,
+                  size_t errlen);
+
+/* Parse the text of a configuration file (faillock.conf style). */
+int pj_config_parse_text(struct pj_config *cfg, const char *text, size_t len,
+                         const char *path, const struct pj_logger *log, char *err,
+                         size_t errlen);
+
+/* Read a file; missing_ok makes an absent file not an error. */
+int pj_config_read_file(struct pj_config *cfg, const char *path, bool missing_ok,
+                        const struct pj_logger *log, char *err, size_t errlen);
+
+/* Module arguments: conf=PATH is read first, then every argument applied on
+ * top of the file.  Then pj_config_finish validates. */
+int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
+                   const struct pj_logger *log, char *err, size_t errlen);
+
+/* Check what only makes sense as a whole: url present and acceptable. */
+int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen);
+
+/* --------------------------------------------------------------- templates */
+
+struct pj_template_vars {
+    const char *user;
+    const char *host;
+    const char *service;
+    const char *tty;
+    const char *rhost;
+    long pid;
+    time_t now;
+};
+
+/* Expand %u %h %s %t %r %p %d %%; NULL with err set on an unknown % or
+ * a result over 256 bytes. */
+char *pj_template_expand(const char *tmpl, const struct pj_template_vars *vars,
+                         char *err, size_t errlen);
+bool pj_template_valid(const char *tmpl, char *err, size_t errlen);
+
+/* --------------------------------------------------------------------- url */
+
+/* Base URL checks: scheme http or https, a host, no userinfo, query or
+ * fragment; http only to a loopback host unless allow_insecure. */
+int pj_url_check_base(const char *url, bool allow_insecure, char *err, size_t errlen);
+char *pj_url_normalise_base(const char *url); /* strips trailing '/' */
+/* base + "/" + path, exactly one slash between them. */
+char *pj_url_join(const char *base, const char *path);
+/* One path segment encoded like Jenkins' Util.rawEncode. */
+char *pj_url_encode_segment(const char *segment);
+/* application/x-www-form-urlencoded value (secret-safe: wiped on free). */
+char *pj_form_encode(const char *value);
+bool pj_url_host_is_loopback(const char *url);
+
+/* -------------------------------------------------------------------- json */
+
+struct pj_json {
+    const char *text;
+    size_t len;
+    struct pj_json_token *tokens;
+    int count;
+};
+
+struct pj_json_token {
+    int type; /* jsmntype_t */
+    int start;
+    int end;
+    int size;
+};
+
+enum pj_json_get { PJ_JSON_FOUND, PJ_JSON_ABSENT, PJ_JSON_WRONG_TYPE, PJ_JSON_NOMEM };
+
+/* Strict: one complete top-level object, nothing after it but white space,
+ * valid literals and numbers, valid escapes. */
+int pj_json_parse(struct pj_json *json, const char *text, size_t len, char *err,
+                  size_t errlen);
+void pj_json_free(struct pj_json *json);
+/* Index of the value of key in the object at obj (0 = top level), or -1. */
+int pj_json_find(const struct pj_json *json, int obj, const char *key);
+/* The unescaped string value of key; out is a secret-safe copy. */
+enum pj_json_get pj_json_get_string(const struct pj_json *json, int obj,
+                                    const char *key, char **out);
+enum pj_json_get pj_json_get_bool(const struct pj_json *json, int obj,
+                                  const char *key, bool *out);
+/* Unescape a JSON string token's text into a fresh NUL-terminated copy.
+ * Fails on \u0000 and invalid escapes. */
+char *pj_json_unescape(const char *s, size_t len);
+
+/* -------------------------------------------------------------------- http */
+
+#define PJ_BODY_MAX (64 * 1024)
+
+struct pj_http_settings {
+    const char *ca_file;
+    const char *ca_path;
+    const char *proxy;
+    long connect_timeout;
+    long timeout;
+};
+
+struct pj_response {
+    long status;
+    char *body; /* NUL-terminated; wiped on clear */
+    size_t len;
+    char *jenkins_version; /* X-Jenkins, if sent */
+    char *location;        /* Location, if sent */
+};
+
+struct pj_http;
+
+struct pj_http *pj_http_new(const struct pj_http_settings *settings,
+                            const struct pj_logger *log);
+/* quiet: a forked copy; make sure no byte goes out on a shared socket. */
+void pj_http_free(struct pj_http *http, bool quiet);
+
+/* One request on the handle's connection.  user/secret give preemptive
+ * Basic auth; extra_header is one "Name: value" line or NULL; form is an
+ * urlencoded body (POST) or NULL (GET).  On a transport failure err says
+ * what happened, without any secret. */
+enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
+                                const char *user, const char *secret,
+                                const char *extra_header, const char *form,
+                                struct pj_response *resp, char *err, size_t errlen);
+void pj_response_clear(struct pj_response *resp);
+
+/* The in-memory cookie jar as Netscape lines, to hand a session over to
+ * another process, and back. */
+char *pj_http_export_cookies(struct pj_http *http);
+int pj_http_import_cookies(struct pj_http *http, const char *lines);
+
+/* ----------------------------------------------------------------- jenkins */
+
+struct pj_token {
+    char *value; /* secret */
+    char *uuid;
+    char *name;
+    char *expires; /* as the controller said it, or NULL */
+};
+
+void pj_token_clear(struct pj_token *token);
+
+struct pj_client {
+    struct pj_http *http;
+    const struct pj_logger *log;
+    char *base;    /* no trailing slash */
+    char *user_id; /* Jenkins user id */
+    char *crumb_field;
+    char *crumb; /* bound to the session cookie in http */
+    bool no_crumb_issuer;
+    char *version; /* X-Jenkins of the last reply that had one */
+    char message[512];
+};
+
+int pj_client_init(struct pj_client *client, const char *base, const char *user_id,
+                   const struct pj_http_settings *settings,
+                   const struct pj_logger *log);
+void pj_client_free(struct pj_client *client, bool quiet);
+
+/* GET crumbIssuer/api/json with user:password; 404 falls back to whoAmI. */
+enum pj_outcome pj_client_verify(struct pj_client *client, const char *password);
+/* POST generateNewToken with the crumb and cookie from pj_client_verify;
+ * one fresh crumb is fetched if the controller restarted in between. */
+enum pj_outcome pj_client_generate(struct pj_client *client, const char *password,
+                                   const char *token_name, long lifetime_days,
+                                   struct pj_token *out);
+/* POST user/<id>/.../revoke with user:token; needs no crumb. */
+enum pj_outcome pj_client_revoke(struct pj_client *client, const char *token,
+                                 const char *uuid);
+/* GET whoAmI/api/json with user:secret; name_out gets the name. */
+enum pj_outcome pj_client_whoami(struct pj_client *client, const char *secret,
+                                 char **name_out);
+
+/* ----------------------------------------------------------------- keyring */
+
+/* Possessor view/read/search/link/setattr, user view: another session of
+ * the same uid sees the key exists but cannot read it. */
+#define PJ_KEY_PERM 0x3b010000U
+
+struct pj_meta {
+    char *url;
+    char *user;
+    char *token_name;
+    char *token_uuid;
+    char *created;
+    char *expires;
+    char *ca_file;
+    char *ca_path;
+    char *proxy;
+};
+
+void pj_meta_free(struct pj_meta *meta);
+char *pj_meta_format(const struct pj_meta *meta);
+int pj_meta_parse(struct pj_meta *meta, const char *text, size_t len, char *err,
+                  size_t errlen);
+
+/* Is @s a per-login keyring of uid (made by pam_keyinit)? */
+int pj_keyring_check_session(uid_t uid, char *err, size_t errlen);
+/* Add <name>:token and <name>:meta to @s, owned by uid with PJ_KEY_PERM. */
+int pj_keyring_store(const char *key_name, const char *token, const char *meta,
+                     uid_t uid, long timeout, int32_t *token_key, int32_t *meta_key,
+                     char *err, size_t errlen);
+/* Find and read <name>:suffix in the session keyring; errno-style result. */
+int pj_keyring_read(const char *key_name, const char *suffix, char **payload,
+                    size_t *len, int32_t *serial);
+void pj_keyring_revoke(int32_t serial);
+
+/* ----------------------------------------------------------------- journal */
+
+struct pj_journal_entry {
+    char *url;
+    char *user;
+    char *uuid;
+    char *token; /* secret */
+    char *token_name;
+    char *created;
+    char *pid;        /* the process that opened the session */
+    char *start_time; /* its start time, clock ticks after boot */
+    char *boot_id;
+    char *ca_file;
+    char *ca_path;
+    char *proxy;
+};
+
+void pj_journal_entry_free(struct pj_journal_entry *entry);
+char *pj_journal_format(const struct pj_journal_entry *entry);
+int pj_journal_parse(struct pj_journal_entry *entry, const char *text, size_t len,
+                     char *err, size_t errlen);
+/* Create the directory (root, 0700) if needed and write the entry
+ * atomically (0600).  path_out gets the file's path. */
+int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
+                     char **path_out, char *err, size_t errlen);
+int pj_journal_read(const char *path, struct pj_journal_entry *entry, char *err,
+                    size_t errlen);
+int pj_journal_remove(const char *path);
+/* This boot's id and a process's start time, for the sweep. */
+char *pj_boot_id(void);
+char *pj_process_start_time(long pid); /* NULL if the process is gone */
+
+/* ---------------------------------------------------------------------- kv */
+
+/* "name=value" lines, the format of the keyring meta key and of journal
+ * entries.  A record is a struct of char * fields named by a table. */
+struct pj_kv_field {
+    const char *name;
+    size_t offset;
+};
+
+char *pj_kv_format(const void *record, const struct pj_kv_field *fields, size_t n);
+int pj_kv_parse(void *record, const struct pj_kv_field *fields, size_t n,
+                const char *text, size_t len, char *err, size_t errlen);
+void pj_kv_free(void *record, const struct pj_kv_field *fields, size_t n,
+                const char *secret_field);
+
+/* --------------------------------------------------------------- utilities */
+
+char *pj_strdup_printf(const char *fmt, ...) PJ_PRINTF(1, 2);
+void pj_set_error(char *err, size_t errlen, const char *fmt, ...) PJ_PRINTF(3, 4);
+char *pj_iso_time(time_t when); /* 2026-11-27T20:44:43Z */
+/* Read a whole small file; NULL if missing or over max. */
+char *pj_read_file(const char *path, size_t max, size_t *len);
+
+#endif /* PAM_JENKINS_LIB_INTERNAL_H */

@@ -1,0 +1,433 @@
+/*
+ * The Jenkins client: the four requests pam_jenkins ever makes.  Facts
+ * about how Jenkins answers are in shared/jenkins-protocol.md; the ones that
+ * shape this file:
+ *  - the crumb is bound to the HTTP session cookie that the crumb GET
+ *    creates, so the POST must carry that cookie (same easy handle);
+ *  - 401 means wrong credentials everywhere, checked before the crumb;
+ *  - generateNewToken answers errors as HTTP 200 {"status":"error"};
+ *  - API-token Basic auth needs no crumb, so revoke is one request.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define TOKEN_ACTIONS "descriptorByName/jenkins.security.ApiTokenProperty/"
+
+void pj_token_clear(struct pj_token *token)
+{
+    pj_secret_free(token->value);
+    free(token->uuid);
+    free(token->name);
+    free(token->expires);
+    memset(token, 0, sizeof(*token));
+}
+
+int pj_client_init(struct pj_client *client, const char *base, const char *user_id,
+                   const struct pj_http_settings *settings,
+                   const struct pj_logger *log)
+{
+    memset(client, 0, sizeof(*client));
+    client->log = log;
+    client->base = pj_url_normalise_base(base);
+    client->user_id = strdup(user_id);
+    client->http = pj_http_new(settings, log);
+    if (client->base == NULL || client->user_id == NULL || client->http == NULL) {
+        pj_client_free(client, false);
+        return -1;
+    }
+    return 0;
+}
+
+void pj_client_free(struct pj_client *client, bool quiet)
+{
+    pj_http_free(client->http, quiet);
+    free(client->base);
+    free(client->user_id);
+    free(client->crumb_field);
+    pj_secret_free(client->crumb);
+    free(client->version);
+    memset(client, 0, sizeof(*client));
+}
+
+/* Text from the server, made safe to log: printable ASCII, bounded. */
+static void sanitize(char *out, size_t outlen, const char *in, size_t inlen)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < inlen && o + 1 < outlen; i++)
+        out[o++] = isprint((unsigned char)in[i]) ? in[i] : '?';
+    out[o] = '\0';
+}
+
+static enum pj_outcome fail(struct pj_client *client, enum pj_outcome outcome,
+                            const char *what, const char *fmt, ...) PJ_PRINTF(4, 5);
+
+static enum pj_outcome fail(struct pj_client *client, enum pj_outcome outcome,
+                            const char *what, const char *fmt, ...)
+{
+    char detail[300];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    snprintf(client->message, sizeof(client->message), "controller %s: %s: %s",
+             client->base, what, detail);
+    return outcome;
+}
+
+static void note_version(struct pj_client *client, const struct pj_response *resp)
+{
+    char clean[64];
+
+    if (resp->jenkins_version == NULL)
+        return;
+    sanitize(clean, sizeof(clean), resp->jenkins_version, strlen(resp->jenkins_version));
+    free(client->version);
+    client->version = strdup(clean);
+}
+
+/* The statuses every request shares.  Returns PJ_OK only for 200. */
+static enum pj_outcome classify(struct pj_client *client, const struct pj_response *resp,
+                                const char *what, const char *secret_kind)
+{
+    char where[200];
+
+    note_version(client, resp);
+    if (resp->status == 200)
+        return PJ_OK;
+    if (resp->status == 401)
+        return fail(client, PJ_BAD_CREDENTIALS, what,
+                    "wrong user name or %s for %s (HTTP 401)", secret_kind,
+                    client->user_id);
+    if (resp->status == 403)
+        return fail(client, PJ_FORBIDDEN, what, "access denied for %s (HTTP 403)",
+                    client->user_id);
+    if (resp->status == 404)
+        return fail(client, PJ_NOT_FOUND, what, "not found (HTTP 404)");
+    if (resp->status >= 300 && resp->status < 400) {
+        sanitize(where, sizeof(where), resp->location ? resp->location : "?",
+                 resp->location ? strlen(resp->location) : 1);
+        return fail(client, PJ_PROTOCOL, what,
+                    "redirected to %s (HTTP %ld), not followed: check the url setting",
+                    where, resp->status);
+    }
+    if (resp->status >= 500)
+        return fail(client, PJ_SERVER_ERROR, what, "server error (HTTP %ld)",
+                    resp->status);
+    return fail(client, PJ_PROTOCOL, what, "unexpected HTTP %ld", resp->status);
+}
+
+static enum pj_outcome request(struct pj_client *client, const char *what,
+                               const char *path, const char *secret,
+                               const char *extra_header, const char *form,
+                               struct pj_response *resp)
+{
+    char err[256];
+    enum pj_outcome outcome;
+    char *url = pj_url_join(client->base, path);
+
+    err[0] = '\0';
+    if (url == NULL)
+        return fail(client, PJ_NOMEM, what, "out of memory");
+    pj_debug(client->log, "%s %s as %s", form != NULL ? "POST" : "GET", url,
+             client->user_id);
+    outcome = pj_http_request(client->http, url, client->user_id, secret, extra_header,
+                              form, resp, err, sizeof(err));
+    free(url);
+    if (outcome != PJ_OK)
+        return fail(client, outcome, what, "%s", err);
+    return PJ_OK;
+}
+
+static bool header_token_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
+}
+
+static bool all_chars(const char *s, bool (*ok)(char), size_t max)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++, n++)
+        if (!ok(*s) || n >= max)
+            return false;
+    return n > 0;
+}
+
+static bool crumb_char(char c)
+{
+    return c > ' ' && c < 127;
+}
+
+static bool token_char(char c)
+{
+    return isalnum((unsigned char)c) != 0;
+}
+
+static bool uuid_char(char c)
+{
+    return isxdigit((unsigned char)c) || c == '-';
+}
+
+static enum pj_outcome read_crumb(struct pj_client *client,
+                                  const struct pj_response *resp)
+{
+    struct pj_json json;
+    char err[128], *field = NULL, *crumb = NULL;
+    enum pj_outcome outcome;
+
+    if (pj_json_parse(&json, resp->body, resp->len, err, sizeof(err)) < 0)
+        return fail(client, PJ_PROTOCOL, "crumb", "%s", err);
+    if (pj_json_get_string(&json, 0, "crumb", &crumb) != PJ_JSON_FOUND ||
+        pj_json_get_string(&json, 0, "crumbRequestField", &field) != PJ_JSON_FOUND ||
+        !all_chars(field, header_token_char, 128) || !all_chars(crumb, crumb_char, 512)) {
+        outcome = fail(client, PJ_PROTOCOL, "crumb",
+                       "reply lacks a usable crumb and crumbRequestField");
+        goto done;
+    }
+    free(client->crumb_field);
+    client->crumb_field = field;
+    pj_secret_replace(&client->crumb, crumb);
+    field = crumb = NULL;
+    outcome = PJ_OK;
+
+done:
+    free(field);
+    pj_secret_free(crumb);
+    pj_json_free(&json);
+    return outcome;
+}
+
+static enum pj_outcome whoami_with(struct pj_client *client, const char *secret,
+                                   const char *secret_kind, char **name_out)
+{
+    struct pj_response resp;
+    struct pj_json json;
+    enum pj_outcome outcome;
+    char err[128], *name = NULL;
+    bool anonymous = true;
+
+    outcome = request(client, "whoAmI", "whoAmI/api/json", secret, NULL, NULL, &resp);
+    if (outcome != PJ_OK)
+        return outcome;
+    outcome = classify(client, &resp, "whoAmI", secret_kind);
+    if (outcome != PJ_OK)
+        goto done;
+    if (pj_json_parse(&json, resp.body, resp.len, err, sizeof(err)) < 0) {
+        outcome = fail(client, PJ_PROTOCOL, "whoAmI", "%s", err);
+        goto done;
+    }
+    if (pj_json_get_bool(&json, 0, "anonymous", &anonymous) != PJ_JSON_FOUND ||
+        pj_json_get_string(&json, 0, "name", &name) != PJ_JSON_FOUND) {
+        outcome = fail(client, PJ_PROTOCOL, "whoAmI", "reply lacks anonymous and name");
+    } else if (anonymous) {
+        /* Credentials that Jenkins ignored (another auth scheme in front of
+         * it): not a verified login. */
+        outcome = fail(client, PJ_BAD_CREDENTIALS, "whoAmI",
+                       "the controller treated the request as anonymous");
+    } else if (name_out != NULL) {
+        *name_out = name;
+        name = NULL;
+    }
+    pj_json_free(&json);
+
+done:
+    free(name);
+    pj_response_clear(&resp);
+    return outcome;
+}
+
+enum pj_outcome pj_client_whoami(struct pj_client *client, const char *secret,
+                                 char **name_out)
+{
+    return whoami_with(client, secret, "token", name_out);
+}
+
+enum pj_outcome pj_client_verify(struct pj_client *client, const char *password)
+{
+    struct pj_response resp;
+    enum pj_outcome outcome;
+
+    outcome = request(client, "crumb", "crumbIssuer/api/json", password, NULL, NULL,
+                      &resp);
+    if (outcome != PJ_OK)
+        return outcome;
+    outcome = classify(client, &resp, "crumb", "password");
+    if (outcome == PJ_OK) {
+        client->no_crumb_issuer = false;
+        outcome = read_crumb(client, &resp);
+    } else if (outcome == PJ_NOT_FOUND) {
+        /* CSRF protection turned off (DISABLE_CSRF_PROTECTION, or before
+         * 2.222 the checkbox): nothing to fetch, but the password still has
+         * to be checked, and whoAmI answers 401 to a wrong one. */
+        pj_debug(client->log, "controller %s has no crumb issuer; verifying with whoAmI",
+                 client->base);
+        client->no_crumb_issuer = true;
+        outcome = whoami_with(client, password, "password", NULL);
+    } else if (outcome == PJ_FORBIDDEN) {
+        fail(client, outcome, "crumb",
+             "%s may not read this controller (Overall/Read missing, HTTP 403)",
+             client->user_id);
+    }
+    pj_response_clear(&resp);
+    return outcome;
+}
+
+static enum pj_outcome read_new_token(struct pj_client *client,
+                                      const struct pj_response *resp,
+                                      struct pj_token *out)
+{
+    struct pj_json json;
+    char err[128], *status = NULL, *message = NULL, clean[160];
+    enum pj_outcome outcome = PJ_PROTOCOL;
+    int data;
+
+    if (pj_json_parse(&json, resp->body, resp->len, err, sizeof(err)) < 0)
+        return fail(client, PJ_PROTOCOL, "generateNewToken", "%s", err);
+    if (pj_json_get_string(&json, 0, "status", &status) != PJ_JSON_FOUND) {
+        fail(client, outcome, "generateNewToken", "reply lacks status");
+        goto done;
+    }
+    if (strcmp(status, "ok") != 0) {
+        pj_json_get_string(&json, 0, "message", &message);
+        sanitize(clean, sizeof(clean), message ? message : "(no message)",
+                 message ? strlen(message) : 12);
+        fail(client, outcome, "generateNewToken", "refused: %s", clean);
+        goto done;
+    }
+    data = pj_json_find(&json, 0, "data");
+    if (pj_json_get_string(&json, data, "tokenValue", &out->value) != PJ_JSON_FOUND ||
+        pj_json_get_string(&json, data, "tokenUuid", &out->uuid) != PJ_JSON_FOUND ||
+        !all_chars(out->value, token_char, 256) || !all_chars(out->uuid, uuid_char, 64)) {
+        fail(client, outcome, "generateNewToken", "reply lacks a usable token");
+        goto done;
+    }
+    pj_json_get_string(&json, data, "tokenName", &out->name);
+    pj_json_get_string(&json, data, "expirationDate", &out->expires);
+    outcome = PJ_OK;
+
+done:
+    if (outcome != PJ_OK)
+        pj_token_clear(out);
+    free(status);
+    free(message);
+    pj_json_free(&json);
+    return outcome;
+}
+
+static bool crumb_rejected(const struct pj_response *resp)
+{
+    return resp->status == 403 && resp->body != NULL &&
+           strstr(resp->body, "No valid crumb") != NULL;
+}
+
+enum pj_outcome pj_client_generate(struct pj_client *client, const char *password,
+                                   const char *token_name, long lifetime_days,
+                                   struct pj_token *out)
+{
+    struct pj_response resp = {0};
+    char *name = NULL, *form = NULL, *header = NULL;
+    enum pj_outcome outcome = PJ_NOMEM;
+    int attempt;
+
+    memset(out, 0, sizeof(*out));
+    name = pj_form_encode(token_name);
+    if (name == NULL)
+        goto done;
+    form = lifetime_days > 0
+               ? pj_strdup_printf("newTokenName=%s&expirationDuration=%ld", name,
+                                  lifetime_days)
+               : pj_strdup_printf("newTokenName=%s", name);
+    if (form == NULL)
+        goto done;
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (!client->no_crumb_issuer && client->crumb == NULL) {
+            outcome = pj_client_verify(client, password);
+            if (outcome != PJ_OK)
+                goto done;
+        }
+        pj_secret_free(header);
+        header = client->no_crumb_issuer
+                     ? NULL
+                     : pj_strdup_printf("%s: %s", client->crumb_field, client->crumb);
+        if (!client->no_crumb_issuer && header == NULL) {
+            outcome = PJ_NOMEM;
+            goto done;
+        }
+        pj_response_clear(&resp);
+        outcome = request(client, "generateNewToken",
+                          "me/" TOKEN_ACTIONS "generateNewToken", password, header, form,
+                          &resp);
+        if (outcome != PJ_OK)
+            goto done;
+        /* A controller restart between auth and session (or a session that
+         * timed out) invalidates the cookie and so the crumb: one fresh crumb,
+         * then one more try, rather than a failed login. */
+        if (attempt == 0 && crumb_rejected(&resp)) {
+            pj_debug(client->log, "controller %s rejected the crumb; fetching a new one",
+                     client->base);
+            pj_secret_replace(&client->crumb, NULL);
+            client->no_crumb_issuer = false;
+            continue;
+        }
+        break;
+    }
+    outcome = classify(client, &resp, "generateNewToken", "password");
+    if (outcome == PJ_NOT_FOUND)
+        fail(client, outcome, "generateNewToken",
+             "not found (HTTP 404): Jenkins %s predates 2.129 and has one legacy token "
+             "per user, nothing per session",
+             client->version != NULL ? client->version : "(version unknown)");
+    else if (outcome == PJ_FORBIDDEN && crumb_rejected(&resp))
+        fail(client, outcome, "generateNewToken",
+             "the controller rejected a fresh crumb (HTTP 403)");
+    else if (outcome == PJ_FORBIDDEN)
+        fail(client, outcome, "generateNewToken",
+             "%s may not create tokens here (HTTP 403)", client->user_id);
+    if (outcome == PJ_OK)
+        outcome = read_new_token(client, &resp, out);
+
+done:
+    if (outcome == PJ_NOMEM)
+        fail(client, outcome, "generateNewToken", "out of memory");
+    pj_response_clear(&resp);
+    pj_secret_free(header);
+    free(form);
+    pj_secret_free(name);
+    return outcome;
+}
+
+enum pj_outcome pj_client_revoke(struct pj_client *client, const char *token,
+                                 const char *uuid)
+{
+    struct pj_response resp = {0};
+    char *id = NULL, *path = NULL, *form = NULL, *encoded_uuid = NULL;
+    enum pj_outcome outcome = PJ_NOMEM;
+
+    id = pj_url_encode_segment(client->user_id);
+    path = id == NULL ? NULL : pj_strdup_printf("user/%s/" TOKEN_ACTIONS "revoke", id);
+    encoded_uuid = pj_form_encode(uuid);
+    form = encoded_uuid == NULL ? NULL : pj_strdup_printf("tokenUuid=%s", encoded_uuid);
+    if (path == NULL || form == NULL) {
+        fail(client, outcome, "revoke", "out of memory");
+        goto done;
+    }
+    outcome = request(client, "revoke", path, token, NULL, form, &resp);
+    if (outcome == PJ_OK)
+        outcome = classify(client, &resp, "revoke", "token");
+
+done:
+    pj_response_clear(&resp);
+    free(id);
+    free(path);
+    free(form);
+    pj_secret_free(encoded_uuid);
+    return outcome;
+}

@@ -1,0 +1,65 @@
+/*
+ * Logging helpers.  The module sends lines to pam_syslog (LOG_AUTHPRIV), the
+ * tool to stderr; the library only formats.  By rule no caller passes a
+ * password, token or cookie: the helpers cannot tell, so reviews and the
+ * secrets test (tests/sshd) enforce it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "internal.h"
+
+static void emit_v(const struct pj_logger *log, int priority, const char *fmt,
+                   va_list ap)
+{
+    char line[1024];
+
+    if (log == NULL || log->emit == NULL)
+        return;
+    vsnprintf(line, sizeof(line), fmt, ap);
+    log->emit(log->ctx, priority, line);
+}
+
+void pj_log(const struct pj_logger *log, int priority, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    emit_v(log, priority, fmt, ap);
+    va_end(ap);
+}
+
+void pj_debug(const struct pj_logger *log, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (log == NULL || !log->debug)
+        return;
+    va_start(ap, fmt);
+    emit_v(log, LOG_DEBUG, fmt, ap);
+    va_end(ap);
+}
+
+static void emit_stderr(void *ctx, int priority, const char *line)
+{
+    const char *prefix = ctx;
+    const char *level = "";
+
+    if (priority <= LOG_ERR)
+        level = "error: ";
+    else if (priority == LOG_WARNING)
+        level = "warning: ";
+    else if (priority == LOG_DEBUG)
+        level = "debug: ";
+    fprintf(stderr, "%s: %s%s\n", prefix, level, line);
+}
+
+void pj_logger_stderr(struct pj_logger *log, const char *prefix, bool debug)
+{
+    log->emit = emit_stderr;
+    log->ctx = (void *)prefix;
+    log->debug = debug;
+}

@@ -1,0 +1,118 @@
+/*
+ * Small helpers shared by every part: formatted allocation, error buffers,
+ * time stamps, whole-file reads, outcome names.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+const char *pj_outcome_name(enum pj_outcome outcome)
+{
+    switch (outcome) {
+    case PJ_OK:
+        return "ok";
+    case PJ_BAD_CREDENTIALS:
+        return "bad credentials";
+    case PJ_FORBIDDEN:
+        return "forbidden";
+    case PJ_NOT_FOUND:
+        return "not found";
+    case PJ_UNREACHABLE:
+        return "unreachable";
+    case PJ_TLS:
+        return "TLS failure";
+    case PJ_TIMEOUT:
+        return "timeout";
+    case PJ_SERVER_ERROR:
+        return "server error";
+    case PJ_PROTOCOL:
+        return "protocol error";
+    case PJ_NOMEM:
+        return "out of memory";
+    case PJ_CONFIG:
+        return "configuration error";
+    }
+    return "unknown";
+}
+
+char *pj_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *out = NULL;
+
+    va_start(ap, fmt);
+    if (vasprintf(&out, fmt, ap) < 0)
+        out = NULL;
+    va_end(ap);
+    return out;
+}
+
+void pj_set_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+char *pj_iso_time(time_t when)
+{
+    struct tm tm;
+    char buf[32];
+
+    if (gmtime_r(&when, &tm) == NULL)
+        return NULL;
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return strdup(buf);
+}
+
+char *pj_read_file(const char *path, size_t max, size_t *len)
+{
+    char *buf = NULL;
+    size_t used = 0;
+    ssize_t got;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return NULL;
+    buf = malloc(max + 1);
+    if (buf == NULL)
+        goto fail;
+    for (;;) {
+        got = read(fd, buf + used, max + 1 - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            goto fail;
+        if (got == 0)
+            break;
+        used += (size_t)got;
+        if (used > max) {
+            errno = EFBIG;
+            goto fail;
+        }
+    }
+    close(fd);
+    buf[used] = '\0';
+    if (len != NULL)
+        *len = used;
+    return buf;
+
+fail:
+    if (buf != NULL)
+        pj_secret_free_n(buf, max + 1);
+    close(fd);
+    return NULL;
+}
