@@ -1,0 +1,165 @@
+/*
+ * pam_sm_authenticate: get the password, check it with the controller's
+ * crumb request (which also gives the crumb and session cookie that minting
+ * needs), and stash everything for the session.  Nothing is minted here:
+ * sudo and screen lockers authenticate without opening a session.
+ */
+#include "config.h"
+
+#include <security/pam_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "internal.h"
+
+static int prompt_password(struct pj_context *ctx, char **out)
+{
+    char *answer = NULL;
+    int status;
+
+    status = pam_prompt(ctx->pamh, PAM_PROMPT_ECHO_OFF, &answer, "Password: ");
+    if (status != PAM_SUCCESS || answer == NULL) {
+        pj_secret_free(answer);
+        return status == PAM_SUCCESS ? PAM_CONV_ERR : status;
+    }
+    /* Offer it to the modules after us (use_first_pass), as pam_unix does. */
+    pam_set_item(ctx->pamh, PAM_AUTHTOK, answer);
+    *out = answer;
+    return PAM_SUCCESS;
+}
+
+static int stored_password(struct pj_context *ctx, char **out)
+{
+    const void *item = NULL;
+
+    *out = NULL;
+    if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL)
+        return PAM_AUTHTOK_ERR;
+    *out = pj_secret_strdup(item);
+    return *out == NULL ? PAM_BUF_ERR : PAM_SUCCESS;
+}
+
+static int map_outcome(enum pj_outcome outcome)
+{
+    switch (outcome) {
+    case PJ_OK:
+        return PAM_SUCCESS;
+    case PJ_BAD_CREDENTIALS:
+    case PJ_FORBIDDEN:
+        return PAM_AUTH_ERR;
+    case PJ_NOMEM:
+        return PAM_BUF_ERR;
+    case PJ_CONFIG:
+        return PAM_SERVICE_ERR;
+    default:
+        return PAM_AUTHINFO_UNAVAIL;
+    }
+}
+
+/* One verification attempt with one password. */
+static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *password)
+{
+    struct pj_http_settings settings;
+    enum pj_outcome outcome;
+    size_t len = strlen(password);
+
+    if (len == 0 || len > PJ_PASSWORD_MAX) {
+        pj_log(&ctx->log, LOG_NOTICE, "authentication failure for %s: %s password",
+               ctx->user, len == 0 ? "empty" : "oversized");
+        return PAM_AUTH_ERR;
+    }
+    if (!stash->have_client) {
+        pj_context_http_settings(ctx, &settings);
+        if (pj_client_init(&stash->client, ctx->cfg.url, ctx->jenkins_user, &settings,
+                           &ctx->log) < 0)
+            return PAM_BUF_ERR;
+        stash->have_client = true;
+    }
+    outcome = pj_client_verify(&stash->client, password);
+    if (outcome == PJ_OK) {
+        pj_debug(&ctx->log, "%s verified as Jenkins user %s on %s", ctx->user,
+                 ctx->jenkins_user, ctx->cfg.url);
+        return PAM_SUCCESS;
+    }
+    pj_log(&ctx->log, outcome == PJ_BAD_CREDENTIALS ? LOG_NOTICE : LOG_ERR,
+           "authentication failure for %s: %s", ctx->user, stash->client.message);
+    return map_outcome(outcome);
+}
+
+static int obtain_and_verify(struct pj_context *ctx, struct pj_stash *stash)
+{
+    const struct pj_config *cfg = &ctx->cfg;
+    bool use_stored = cfg->use_first_pass || cfg->try_first_pass || cfg->force_first_pass;
+    char *password = NULL;
+    int status = PAM_AUTH_ERR;
+
+    if (use_stored && stored_password(ctx, &password) == PAM_SUCCESS) {
+        status = verify(ctx, stash, password);
+        /* try_first_pass: a wrong stored password earns one prompt. */
+        if (status == PAM_AUTH_ERR && cfg->try_first_pass && !cfg->use_first_pass &&
+            !cfg->force_first_pass) {
+            pj_secret_replace(&password, NULL);
+            if ((status = prompt_password(ctx, &password)) == PAM_SUCCESS)
+                status = verify(ctx, stash, password);
+        }
+    } else if (cfg->force_first_pass) {
+        pj_log(&ctx->log, LOG_ERR,
+               "force_first_pass: no password from an earlier module for %s", ctx->user);
+        status = PAM_AUTH_ERR;
+        goto done;
+    } else if ((status = prompt_password(ctx, &password)) == PAM_SUCCESS) {
+        status = verify(ctx, stash, password);
+    }
+    if (status == PAM_SUCCESS) {
+        stash->password = password;
+        password = NULL;
+    }
+
+done:
+    pj_secret_free(password);
+    return status;
+}
+
+int pj_authenticate(struct pj_context *ctx)
+{
+    struct pj_stash *stash = NULL;
+    int status;
+
+    status = pj_context_resolve_user(ctx);
+    if (status == PAM_IGNORE || status == PAM_USER_UNKNOWN) {
+        status = PAM_USER_UNKNOWN;
+        goto done;
+    }
+    if (status != PAM_SUCCESS)
+        goto done;
+    stash = pj_stash_new();
+    if (stash == NULL) {
+        status = PAM_BUF_ERR;
+        goto done;
+    }
+    status = obtain_and_verify(ctx, stash);
+    if (status != PAM_SUCCESS)
+        goto done;
+    stash->uid = ctx->uid;
+    stash->user = strdup(ctx->user);
+    stash->jenkins_user = strdup(ctx->jenkins_user);
+    if (stash->user == NULL || stash->jenkins_user == NULL) {
+        status = PAM_BUF_ERR;
+        goto done;
+    }
+    /* The key first, so the stash remembers it for its destructor. */
+    status = pj_handoff_give(ctx, stash);
+    if (status != PAM_SUCCESS)
+        goto done;
+    status = pj_stash_save(ctx, stash);
+    if (status == PAM_SUCCESS)
+        stash = NULL; /* libpam owns it now */
+
+done:
+    if (stash != NULL) {
+        pj_handoff_discard(ctx, stash);
+        pj_stash_free(stash, false);
+    }
+    return status;
+}

@@ -1,0 +1,100 @@
+/*
+ * Per-call context: the configuration (file plus module arguments), the
+ * logger that writes through pam_syslog, and the user being served.
+ */
+#include "config.h"
+
+#include <pwd.h>
+#include <security/pam_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void emit_syslog(void *arg, int priority, const char *line)
+{
+    pam_handle_t *pamh = arg;
+
+    pam_syslog(pamh, priority, "%s", line);
+}
+
+int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
+                   struct pj_context **out)
+{
+    struct pj_context *ctx;
+    char err[PJ_CONFIG_ERROR_MAX] = "";
+
+    *out = NULL;
+    ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return PAM_BUF_ERR;
+    ctx->pamh = pamh;
+    ctx->flags = flags;
+    ctx->log.emit = emit_syslog;
+    ctx->log.ctx = pamh;
+    if (pj_config_init(&ctx->cfg) < 0) {
+        free(ctx);
+        return PAM_BUF_ERR;
+    }
+    if (pj_config_load(&ctx->cfg, argc, argv, &ctx->log, err, sizeof(err)) < 0) {
+        pam_syslog(pamh, LOG_ERR, "bad configuration: %s", err);
+        pj_context_free(ctx);
+        return PAM_SERVICE_ERR;
+    }
+    ctx->log.debug = ctx->cfg.debug;
+    *out = ctx;
+    return PAM_SUCCESS;
+}
+
+void pj_context_free(struct pj_context *ctx)
+{
+    if (ctx == NULL)
+        return;
+    pj_config_free(&ctx->cfg);
+    free(ctx->jenkins_user);
+    free(ctx);
+}
+
+int pj_context_resolve_user(struct pj_context *ctx)
+{
+    struct passwd pwbuf, *pw = NULL;
+    struct pj_template_vars vars = {0};
+    char buf[4096], err[256];
+    const char *user = NULL;
+
+    if (pam_get_user(ctx->pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
+        *user == '\0')
+        return PAM_USER_UNKNOWN;
+    ctx->user = user;
+    if (getpwnam_r(user, &pwbuf, buf, sizeof(buf), &pw) != 0 || pw == NULL) {
+        pj_debug(&ctx->log, "user %s is not a local account; skipping", user);
+        return PAM_USER_UNKNOWN;
+    }
+    ctx->uid = pw->pw_uid;
+    ctx->gid = pw->pw_gid;
+    if ((ctx->cfg.ignore_root && pw->pw_uid == 0) ||
+        (long)pw->pw_uid < ctx->cfg.minimum_uid) {
+        pj_debug(&ctx->log, "skipping %s (uid %lu below minimum_uid %ld or root)", user,
+                 (unsigned long)pw->pw_uid, ctx->cfg.minimum_uid);
+        return PAM_IGNORE;
+    }
+    vars.user = user;
+    ctx->jenkins_user = pj_template_expand(ctx->cfg.user, &vars, err, sizeof(err));
+    if (ctx->jenkins_user == NULL) {
+        pj_log(&ctx->log, LOG_ERR, "user template: %s", err);
+        return PAM_SERVICE_ERR;
+    }
+    return PAM_SUCCESS;
+}
+
+void pj_context_http_settings(const struct pj_context *ctx,
+                              struct pj_http_settings *settings)
+{
+    settings->ca_file = ctx->cfg.ca_file;
+    settings->ca_path = ctx->cfg.ca_path;
+    settings->proxy = ctx->cfg.proxy;
+    settings->connect_timeout = ctx->cfg.connect_timeout;
+    settings->timeout = ctx->cfg.timeout;
+}

@@ -1,0 +1,89 @@
+/*
+ * Internal interface of pam_jenkins.so.  public.c holds the thin pam_sm_*
+ * entry points; each phase lives in its own file; stash.c keeps what auth
+ * learned until the session needs it.
+ */
+#ifndef PAM_JENKINS_MODULE_INTERNAL_H
+#define PAM_JENKINS_MODULE_INTERNAL_H 1
+
+#include <security/pam_modules.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/internal.h"
+
+/* Everything one call into the module needs. */
+struct pj_context {
+    pam_handle_t *pamh;
+    int flags;
+    struct pj_config cfg;
+    struct pj_logger log;
+    const char *user; /* PAM_USER; owned by libpam */
+    uid_t uid;
+    gid_t gid;
+    char *jenkins_user; /* cfg.user expanded */
+};
+
+/* What auth hands to the session: lives in PAM data under PJ_STASH_NAME. */
+struct pj_stash {
+    char *user; /* PAM_USER at auth time */
+    uid_t uid;
+    char *jenkins_user;
+    char *password; /* wiped once the token is minted */
+    struct pj_client client;
+    bool have_client;
+    pid_t creator;       /* the process that ran auth */
+    int32_t handoff_key; /* for a forked auth (sshd keyboard-interactive) */
+    /* after the session opened */
+    bool minted;
+    bool closed;
+    struct pj_token token;
+    int32_t token_key;
+    int32_t meta_key;
+    char *journal_path;
+};
+
+#define PJ_STASH_NAME "pam_jenkins_stash"
+#define PJ_HANDOFF_ENV "PAM_JENKINS_HANDOFF"
+#define PJ_PASSWORD_MAX 512
+
+/* context.c */
+int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
+                   struct pj_context **out);
+void pj_context_free(struct pj_context *ctx);
+/* PAM_SUCCESS, PAM_USER_UNKNOWN (no such user) or PAM_IGNORE (skipped). */
+int pj_context_resolve_user(struct pj_context *ctx);
+void pj_context_http_settings(const struct pj_context *ctx,
+                              struct pj_http_settings *settings);
+
+/* One function per phase. */
+int pj_authenticate(struct pj_context *ctx);
+int pj_open_session(struct pj_context *ctx);
+int pj_close_session(struct pj_context *ctx);
+
+/* stash.c */
+struct pj_stash *pj_stash_new(void);
+void pj_stash_free(struct pj_stash *stash, bool quiet);
+int pj_stash_save(struct pj_context *ctx, struct pj_stash *stash);
+struct pj_stash *pj_stash_get(struct pj_context *ctx);
+/* Hand the stash to a parent process through a root-only kernel key whose
+ * serial travels in the PAM environment (never the secret itself). */
+int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash);
+/* In open_session: the stash a forked auth left, or NULL.  Always removes
+ * the key and the environment variable. */
+struct pj_stash *pj_handoff_take(struct pj_context *ctx);
+void pj_handoff_discard(struct pj_context *ctx, struct pj_stash *stash);
+/* The payload format, exposed for the fuzzer. */
+struct pj_handoff {
+    char *user;
+    char *jenkins_user;
+    char *password;
+    char *crumb_field; /* NULL: the controller has no crumb issuer */
+    char *crumb;
+    char *cookies; /* Netscape cookie lines */
+};
+char *pj_handoff_format(const struct pj_stash *stash, size_t *len);
+int pj_handoff_parse(struct pj_handoff *handoff, const char *payload, size_t len);
+void pj_handoff_clear(struct pj_handoff *handoff);
+
+#endif /* PAM_JENKINS_MODULE_INTERNAL_H */

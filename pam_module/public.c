@@ -1,0 +1,63 @@
+/*
+ * The PAM entry points.  Each one only builds a context and delegates to the
+ * file of its phase, as pam-krb5 does; the return-code table of the design
+ * lives in those files.
+ */
+#include "config.h"
+
+#include <security/pam_modules.h>
+#include <stddef.h>
+
+#include "internal.h"
+
+#define PJ_EXPORT __attribute__((visibility("default")))
+
+PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+                                  const char **argv)
+{
+    struct pj_context *ctx = NULL;
+    int status = pj_context_new(pamh, flags, argc, argv, &ctx);
+
+    if (status == PAM_SUCCESS)
+        status = pj_authenticate(ctx);
+    pj_context_free(ctx);
+    return status;
+}
+
+/* Nothing to establish: the token is minted when a session opens, so that
+ * sudo and screen lockers, which authenticate and may call setcred without a
+ * session, leave nothing behind.  Never PAM_IGNORE: when every module of a
+ * stack ignores, libpam reports a failure, and OpenSSH treats a failed
+ * setcred as a failed login. */
+PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    (void)pamh;
+    (void)flags;
+    (void)argc;
+    (void)argv;
+    return PAM_SUCCESS;
+}
+
+PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+                                  const char **argv)
+{
+    struct pj_context *ctx = NULL;
+    int status = pj_context_new(pamh, flags, argc, argv, &ctx);
+
+    if (status == PAM_SUCCESS)
+        status = pj_open_session(ctx);
+    pj_context_free(ctx);
+    return status;
+}
+
+PJ_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+                                   const char **argv)
+{
+    struct pj_context *ctx = NULL;
+    int status = pj_context_new(pamh, flags, argc, argv, &ctx);
+
+    if (status == PAM_SUCCESS)
+        status = pj_close_session(ctx);
+    pj_context_free(ctx);
+    return status;
+}

@@ -1,0 +1,227 @@
+/*
+ * pam_sm_open_session: mint a token named after this session on the
+ * connection auth left open, journal it, and put it in the per-login session
+ * keyring.  Sessions without a password behind them (public-key ssh, cron,
+ * su from root) are ignored: the login goes on without a token.
+ */
+#include "config.h"
+
+#include <security/pam_ext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *pam_string(struct pj_context *ctx, int item)
+{
+    const void *value = NULL;
+
+    if (pam_get_item(ctx->pamh, item, &value) != PAM_SUCCESS)
+        return NULL;
+    return value;
+}
+
+static char *token_name(struct pj_context *ctx)
+{
+    struct pj_template_vars vars;
+    char host[256] = "", err[256], *name;
+
+    gethostname(host, sizeof(host) - 1);
+    vars.user = ctx->user;
+    vars.host = host;
+    vars.service = pam_string(ctx, PAM_SERVICE);
+    vars.tty = pam_string(ctx, PAM_TTY);
+    vars.rhost = pam_string(ctx, PAM_RHOST);
+    vars.pid = (long)getpid();
+    vars.now = time(NULL);
+    name = pj_template_expand(ctx->cfg.token_name, &vars, err, sizeof(err));
+    if (name == NULL)
+        pj_log(&ctx->log, LOG_ERR, "token_name: %s", err);
+    return name;
+}
+
+static int export_environment(struct pj_context *ctx, const struct pj_stash *stash)
+{
+    char *url, *user;
+    int status = PAM_BUF_ERR;
+
+    url = pj_strdup_printf("JENKINS_URL=%s/", ctx->cfg.url);
+    user = pj_strdup_printf("JENKINS_USER_ID=%s", stash->jenkins_user);
+    if (url != NULL && user != NULL) {
+        status = pam_putenv(ctx->pamh, url);
+        if (status == PAM_SUCCESS)
+            status = pam_putenv(ctx->pamh, user);
+    }
+    free(url);
+    free(user);
+    return status;
+}
+
+/* Write the journal entry before anyone can use the token. */
+static int journal(struct pj_context *ctx, struct pj_stash *stash, const char *created)
+{
+    struct pj_journal_entry entry = {0};
+    char err[512], pid[32];
+    int status;
+
+    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    entry.url = ctx->cfg.url;
+    entry.user = stash->jenkins_user;
+    entry.uuid = stash->token.uuid;
+    entry.token = stash->token.value;
+    entry.token_name = stash->token.name;
+    entry.created = (char *)created;
+    entry.pid = pid;
+    entry.start_time = pj_process_start_time((long)getpid());
+    entry.boot_id = pj_boot_id();
+    entry.ca_file = ctx->cfg.ca_file;
+    entry.ca_path = ctx->cfg.ca_path;
+    entry.proxy = ctx->cfg.proxy;
+    status = pj_journal_write(ctx->cfg.journal_dir, &entry, &stash->journal_path, err,
+                              sizeof(err));
+    if (status < 0)
+        pj_log(&ctx->log, LOG_ERR, "%s", err);
+    free(entry.start_time);
+    free(entry.boot_id);
+    return status;
+}
+
+static int store(struct pj_context *ctx, struct pj_stash *stash, const char *created)
+{
+    struct pj_meta meta = {0};
+    char err[512], *text;
+    int status;
+
+    meta.url = ctx->cfg.url;
+    meta.user = stash->jenkins_user;
+    meta.token_name = stash->token.name;
+    meta.token_uuid = stash->token.uuid;
+    meta.created = (char *)created;
+    meta.expires = stash->token.expires;
+    meta.ca_file = ctx->cfg.ca_file;
+    meta.ca_path = ctx->cfg.ca_path;
+    meta.proxy = ctx->cfg.proxy;
+    text = pj_meta_format(&meta);
+    if (text == NULL)
+        return -1;
+    status = pj_keyring_store(ctx->cfg.key_name, stash->token.value, text, stash->uid,
+                              ctx->cfg.key_timeout, &stash->token_key, &stash->meta_key,
+                              err, sizeof(err));
+    if (status < 0)
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
+    free(text);
+    return status;
+}
+
+/* Something after the mint failed: the token must not outlive this call. */
+static void undo_mint(struct pj_context *ctx, struct pj_stash *stash)
+{
+    if (pj_client_revoke(&stash->client, stash->token.value, stash->token.uuid) !=
+        PJ_OK)
+        pj_log(&ctx->log, LOG_ERR, "could not revoke unused token %s: %s",
+               stash->token.uuid, stash->client.message);
+    else if (stash->journal_path != NULL)
+        pj_journal_remove(stash->journal_path);
+    pj_token_clear(&stash->token);
+}
+
+static int mint(struct pj_context *ctx, struct pj_stash *stash)
+{
+    enum pj_outcome outcome;
+    char err[512], *name = NULL, *created = NULL;
+    int status = PAM_SESSION_ERR;
+
+    /* Refuse before minting: a shared keyring would give the token to every
+     * session of the user, or to root's processes. */
+    if (pj_keyring_check_session(stash->uid, err, sizeof(err)) < 0) {
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
+        goto done;
+    }
+    name = token_name(ctx);
+    created = pj_iso_time(time(NULL));
+    if (name == NULL || created == NULL) {
+        status = name == NULL ? PAM_SERVICE_ERR : PAM_BUF_ERR;
+        goto done;
+    }
+    outcome = pj_client_generate(&stash->client, stash->password, name,
+                                 ctx->cfg.token_lifetime, &stash->token);
+    if (outcome != PJ_OK) {
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user,
+               stash->client.message);
+        status = outcome == PJ_NOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+        goto done;
+    }
+    if (journal(ctx, stash, created) < 0 || store(ctx, stash, created) < 0) {
+        undo_mint(ctx, stash);
+        goto done;
+    }
+    if (ctx->cfg.export_env && (status = export_environment(ctx, stash)) != PAM_SUCCESS)
+        goto done;
+    pj_log(&ctx->log, LOG_INFO, "token \"%s\" (%s) minted for %s on %s",
+           stash->token.name != NULL ? stash->token.name : name, stash->token.uuid,
+           stash->jenkins_user, ctx->cfg.url);
+    stash->minted = true;
+    status = PAM_SUCCESS;
+
+done:
+    /* The password's work is done either way. */
+    pj_secret_replace(&stash->password, NULL);
+    pj_client_free(&stash->client, false);
+    stash->have_client = false;
+    free(name);
+    free(created);
+    return status;
+}
+
+int pj_open_session(struct pj_context *ctx)
+{
+    struct pj_stash *stash, *handed = NULL;
+    int status;
+
+    status = pj_context_resolve_user(ctx);
+    if (status != PAM_SUCCESS) {
+        pj_handoff_discard(ctx, NULL);
+        return status == PAM_SERVICE_ERR ? status : PAM_IGNORE;
+    }
+    stash = pj_stash_get(ctx);
+    if (stash != NULL) {
+        pj_handoff_discard(ctx, stash);
+    } else {
+        stash = handed = pj_handoff_take(ctx);
+        if (stash == NULL) {
+            pj_debug(&ctx->log,
+                     "no password from this login for %s (public key, cron, su from "
+                     "root): no token; `jenkins-token login` can get one",
+                     ctx->user);
+            return PAM_IGNORE;
+        }
+    }
+    if (stash->minted)
+        return PAM_SUCCESS; /* opened twice in one handle: mint once */
+    if (stash->password == NULL)
+        return PAM_IGNORE;
+    /* sudo -u and su change PAM_USER between auth and session: a token is
+     * only for the person whose password was checked. */
+    if (strcmp(stash->user, ctx->user) != 0) {
+        pj_log(&ctx->log, LOG_NOTICE,
+               "authenticated as %s but the session is for %s: no token installed",
+               stash->user, ctx->user);
+        pj_secret_replace(&stash->password, NULL);
+        status = PAM_IGNORE;
+        goto done;
+    }
+    status = mint(ctx, stash);
+
+done:
+    if (handed != NULL) {
+        if (pj_stash_save(ctx, handed) != PAM_SUCCESS) {
+            pj_stash_free(handed, false);
+            return PAM_BUF_ERR;
+        }
+    }
+    return status;
+}
