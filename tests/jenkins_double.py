@@ -98,8 +98,7 @@ class State:
                                 "fullName": name.capitalize()}
         self.tokens = []
         self.requests = []
-        self.connections = 0
-        self.tls_handshakes = 0
+        self.conns = {}  # conn id -> {"tls": handshake done, "introspect": bool}
         self.crumb_issuer = True
         self.exclude_client_ip = False
         self.admin_can_generate = False
@@ -164,12 +163,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.handshake_failed = True
             else:
                 self.handshake_failed = False
-                with state.lock:
-                    state.tls_handshakes += 1
             self.request.settimeout(None)
+            tls = not self.handshake_failed
         else:
             self.handshake_failed = False
+            tls = False
         self.conn_id = self.server.next_conn_id()
+        with state.lock:
+            state.conns[self.conn_id] = {"tls": tls, "introspect": False}
         super().setup()
 
     def handle(self):
@@ -234,10 +235,13 @@ class Handler(BaseHTTPRequestHandler):
         auth_header = self.headers.get("Authorization")
         self.record = {"method": method, "path": parsed.path, "conn": self.conn_id,
                        "auth": None, "had_auth_header": auth_header is not None,
-                       "crumb_header": None, "cookie": self.headers.get("Cookie") is not None,
+                       "crumb_header": self.headers.get(self.crumb_field()) is not None,
+                       "cookie": self.headers.get("Cookie") is not None,
                        "status": None, "time": time.time()}
         with state.lock:
             state.requests.append(self.record)
+            if parsed.path.startswith(INTROSPECT):
+                state.conns[self.conn_id]["introspect"] = True
         if parsed.path.startswith(INTROSPECT):
             return self.send(self.introspect(method, parsed.path[len(INTROSPECT):]))
         fault = self.take_fault(parsed.path)
@@ -317,8 +321,12 @@ class Handler(BaseHTTPRequestHandler):
                     "context": state.context,
                     "cookie_name": state.cookie_name,
                     "session_hash": state.session_hash,
-                    "connections": state.connections,
-                    "tls_handshakes": state.tls_handshakes,
+                    # Connections that carried introspection requests (the
+                    # tests' own) are left out of both counts.
+                    "connections": sum(1 for c in state.conns.values()
+                                       if not c["introspect"]),
+                    "tls_handshakes": sum(1 for c in state.conns.values()
+                                          if c["tls"] and not c["introspect"]),
                     "requests": [r for r in state.requests
                                  if not r["path"].startswith(INTROSPECT)],
                     "tokens": [{"user": t.user, "uuid": t.uuid, "name": t.name,
@@ -343,8 +351,7 @@ class Handler(BaseHTTPRequestHandler):
                 return Response(200, "{}", "application/json")
             if what == "reset":
                 state.requests = []
-                state.connections = 0
-                state.tls_handshakes = 0
+                state.conns = {k: v for k, v in state.conns.items() if v["introspect"]}
                 return Response(200, "{}", "application/json")
             if what == "expire":
                 for t in state.tokens:
@@ -480,7 +487,6 @@ class Handler(BaseHTTPRequestHandler):
         presented = self.headers.get(field)
         if presented is None:
             presented = self.param(field)
-        self.record["crumb_header"] = self.headers.get(field) is not None
         if presented is None:
             return False
         sid, _ = self.session_id(create=False)
@@ -733,8 +739,6 @@ class Server(socketserver.ThreadingMixIn, HTTPServer):
 
     def get_request(self):
         sock, addr = self.socket.accept()
-        with self.state.lock:
-            self.state.connections += 1
         if self.tls_context is not None:
             # The handshake runs in the handler's thread, not in accept.
             sock = self.tls_context.wrap_socket(sock, server_side=True,

@@ -119,6 +119,17 @@ int main(int argc, char **argv)
         } else if (strcmp(op, "revoke") == 0) {
             outcome = pj_client_revoke(&client, token.value ? token.value : "",
                                        token.uuid ? token.uuid : "");
+        } else if (strncmp(op, "post:", 5) == 0) {
+            /* a side request on its own connection (the double's restart) */
+            struct pj_http *side = pj_http_new(&settings, &log);
+            struct pj_response resp;
+
+            outcome = side == NULL ? PJ_NOMEM
+                                   : pj_http_request(side, op + 5, NULL, NULL, NULL, "{}",
+                                                     &resp, detail, sizeof(detail));
+            if (outcome == PJ_OK)
+                pj_response_clear(&resp);
+            pj_http_free(side, false);
         } else if (strcmp(op, "forget-cookies") == 0) {
             pj_http_import_cookies(client.http, "ALL");
             outcome = PJ_OK;

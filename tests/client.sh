@@ -1,0 +1,148 @@
+#!/bin/bash
+# lib/'s Jenkins client against the Jenkins test double: the crumb flow, the
+# connection it uses, and what every fault mode comes to.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+start_double J
+start_double OTHER
+client() { # client [pj-client options] OPS... ; password on stdin
+    $VALGRIND "$PJ_CLIENT" --ca "$CA" --user alice "$@"
+}
+good() { echo alice-password | client --url "$J_URL" "$@"; }
+
+# --- the crumb flow -----------------------------------------------------------
+double "$J_URL" reset >/dev/null
+out=$(good verify generate:first)
+like "$out" "^verify: ok crumb_issuer=present version=2.479.3" "verify: the crumb request accepts the password"
+like "$out" "^generate:first: ok uuid=[0-9a-f-]{36} name=first length=34" "generate: a 34-character token"
+is "$(double_query "$J_URL" 'len(reqs), len(set(r["conn"] for r in reqs))')" "2 1" \
+   "crumb GET and generate POST: 2 requests on 1 connection"
+is "$(double_query "$J_URL" '[r["status"] for r in reqs]')" "[200, 200]" "both answered 200"
+is "$(double_query "$J_URL" 'reqs[1]["cookie"], reqs[1]["crumb_header"]')" "True True" \
+   "the POST carries the session cookie and the crumb header"
+is "$(double_query "$J_URL" 'd["tls_handshakes"]')" "1" "one TLS handshake"
+
+# The same POST without the cookie is what real Jenkins refuses (403).
+double "$J_URL" reset >/dev/null
+out=$(good verify forget-cookies generate:nocookie)
+like "$out" "^generate:nocookie: ok" "a lost cookie costs one fresh crumb, not the login"
+is "$(double_query "$J_URL" '[(r["method"], r["status"]) for r in reqs]')" \
+   "[('GET', 200), ('POST', 403), ('GET', 200), ('POST', 200)]" \
+   "the cookie-less POST got 403, then a fresh crumb worked"
+jar=$WORK/jar
+crumb=$(curl -s --cacert "$CA" -c "$jar" -u alice:alice-password "$J_URL/crumbIssuer/api/json" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["crumb"])')
+code=$(curl -s -o "$WORK/body" -w '%{http_code}' --cacert "$CA" -u alice:alice-password \
+       -H "Jenkins-Crumb: $crumb" -d newTokenName=x \
+       "$J_URL/me/descriptorByName/jenkins.security.ApiTokenProperty/generateNewToken")
+is "$code" 403 "double: the crumb without its cookie is refused (403)"
+like "$(cat "$WORK/body")" "No valid crumb was included in the request" "double: with Jetty's message"
+
+# --- revoke needs no crumb ---------------------------------------------------------
+double "$J_URL" reset >/dev/null
+out=$(good verify generate:rev whoami-token revoke whoami-token)
+like "$out" "^whoami-token: ok name=alice" "the new token authenticates as alice"
+like "$out" "^revoke: ok" "revoke with the token"
+like "$out" "whoami-token: bad credentials.*HTTP 401" "after revoke the token gets 401"
+is "$(double_query "$J_URL" '[r for r in reqs if r["path"].endswith("/revoke")][0]["crumb_header"]')" \
+   "False" "revoke was sent without a crumb"
+is "$(double_query "$J_URL" '[r for r in reqs if r["path"].endswith("/revoke")][0]["path"]')" \
+   "/user/alice/descriptorByName/jenkins.security.ApiTokenProperty/revoke" "revoke goes to /user/<id>/"
+is "$(double_query "$J_URL" '[t["status"] for t in toks if t["name"]=="rev"]')" "['revoked']" \
+   "the double lists the token revoked"
+
+# --- credentials ------------------------------------------------------------------
+out=$(echo wrong | client --url "$J_URL" verify)
+like "$out" "^verify: bad credentials .*wrong user name or password for alice \(HTTP 401\)" "wrong password: bad credentials"
+unlike "$out" "wrong$" "the message does not repeat the password"
+out=$(echo x | "$PJ_CLIENT" --ca "$CA" --user nobody --url "$J_URL" verify)
+like "$out" "^verify: bad credentials" "unknown user: bad credentials"
+out=$(printf '' | client --url "$J_URL" verify)
+like "$out" "^verify: bad credentials" "empty password: bad credentials"
+
+# --- versions -----------------------------------------------------------------------
+for v in 2.176.1 2.222.4 2.479.3 2.555.1; do
+    double "$J_URL" config "{\"version\": \"$v\"}" >/dev/null
+    out=$(good verify generate:v$v whoami-token revoke)
+    is "$?" 0 "Jenkins $v: verify, generate, use and revoke"
+done
+double "$J_URL" config '{"version": "2.555.1"}' >/dev/null
+out=$(good verify generate:expiring:30)
+like "$out" "expires=[0-9]+/[0-9]+/[0-9]+" "Jenkins 2.555.1: token_lifetime sets an expiry"
+is "$(double_query "$J_URL" '[t["expiration"] is not None for t in toks if t["name"]=="expiring"]')" \
+   "[True]" "the double holds the expiration date"
+double "$J_URL" config '{"version": "2.107.3"}' >/dev/null
+out=$(good verify generate:old)
+like "$out" "generate:old: not found .*Jenkins 2.107.3 predates 2.129" "Jenkins before 2.129: a clear not-found"
+double "$J_URL" config '{"version": "2.479.3"}' >/dev/null
+
+# --- no crumb issuer ------------------------------------------------------------------
+double "$J_URL" config '{"crumb_issuer": false}' >/dev/null
+double "$J_URL" reset >/dev/null
+out=$(good verify generate:nocrumb)
+like "$out" "^verify: ok crumb_issuer=absent" "no crumb issuer: verified through whoAmI"
+like "$out" "^generate:nocrumb: ok" "no crumb issuer: generate without a crumb"
+is "$(double_query "$J_URL" '[r["path"] for r in reqs]')" \
+   "['/crumbIssuer/api/json', '/whoAmI/api/json', '/me/descriptorByName/jenkins.security.ApiTokenProperty/generateNewToken']" \
+   "no crumb issuer: 404, whoAmI, generate"
+out=$(echo wrong | client --url "$J_URL" verify)
+like "$out" "^verify: bad credentials" "no crumb issuer: a wrong password is still refused"
+double "$J_URL" config '{"crumb_issuer": true}' >/dev/null
+
+# --- restart between verify and generate ---------------------------------------------------
+double "$J_URL" reset >/dev/null
+out=$(good verify "post:$J_URL/__double__/restart" generate:after-restart)
+like "$out" "^generate:after-restart: ok" "controller restart between verify and generate: still minted"
+is "$(double_query "$J_URL" '[(r["method"], r["path"].split("/")[-1], r["status"]) for r in reqs]')" \
+   "[('GET', 'json', 200), ('POST', 'generateNewToken', 403), ('GET', 'json', 200), ('POST', 'generateNewToken', 200)]" \
+   "the stale crumb cost exactly one fresh crumb request"
+
+# --- context path ------------------------------------------------------------------------------
+start_double CTX --context /jenkins
+out=$(echo alice-password | client --url "$CTX_URL/jenkins/" verify generate:ctx revoke)
+is "$?" 0 "context path /jenkins: verify, generate, revoke"
+is "$(double_query "$CTX_URL" '[r["path"] for r in reqs][0]')" "/jenkins/crumbIssuer/api/json" \
+   "context path: requests keep the prefix"
+
+# --- faults: each maps to an outcome, within the timeouts ----------------------------------------
+fault() { # fault JSON-LIST OPS... -> output of one client run with timeout 2
+    double "$J_URL" config "{\"faults\": $1}" >/dev/null
+    shift
+    echo alice-password | client --url "$J_URL" --timeout 2 --connect-timeout 2 "$@"
+    double "$J_URL" config '{"faults": []}' >/dev/null
+}
+elapsed() { printf '%s\n' "$1" | sed -n 's/.*(\([0-9]*\) ms)$/\1/p' | head -1; }
+
+out=$(fault '[{"mode": "slow", "delay": 6}]' verify)
+like "$out" "^verify: timeout" "slow controller: timeout"
+[ "$(elapsed "$out")" -lt 3500 ]; ok $? "slow controller: gave up within the 2 s timeout ($(elapsed "$out") ms)"
+out=$(fault '[{"mode": "http500"}]' verify)
+like "$out" "^verify: server error .*HTTP 500" "HTTP 500: server error"
+out=$(fault '[{"mode": "drop"}]' verify)
+like "$out" "^verify: unreachable" "dropped connection: unreachable"
+out=$(fault '[{"mode": "malformed_json"}]' verify)
+like "$out" "^verify: protocol error .*not valid JSON" "malformed JSON: protocol error"
+out=$(fault '[{"mode": "huge_body", "size": 52428800}]' verify)
+like "$out" "^verify: protocol error .*larger than 64 KiB" "50 MB body: capped, protocol error"
+double "$OTHER_URL" reset >/dev/null
+out=$(fault "[{\"mode\": \"redirect\", \"location\": \"$OTHER_URL/crumbIssuer/api/json\"}]" verify)
+like "$out" "^verify: protocol error .*redirected to https://127.0.0.1:[0-9]+/crumbIssuer/api/json \(HTTP 302\), not followed" \
+   "redirect to another origin: refused with a clear message"
+is "$(double_query "$OTHER_URL" 'len(reqs)')" "0" "the other origin never saw a request (nor the password)"
+out=$(fault '[{"mode": "http500", "path": "generateNewToken"}]' verify generate:g500)
+like "$out" "generate:g500: server error" "HTTP 500 on generate: server error"
+
+# --- TLS -------------------------------------------------------------------------------------------
+out=$(echo alice-password | "$PJ_CLIENT" --ca "$CERTS/other-ca.pem" --user alice --url "$J_URL" verify)
+like "$out" "^verify: TLS failure" "certificate from another CA: TLS failure"
+start_double WRONGHOST --tls "$CERTS/wronghost.pem" "$CERTS/wronghost.key"
+out=$(echo alice-password | client --url "$WRONGHOST_URL" verify)
+like "$out" "^verify: TLS failure" "certificate for another host name: TLS failure"
+is "$(double_query "$J_URL" 'd["users"][:1]')" "['admin']" "(the double still answers)"
+
+# --- nobody listening --------------------------------------------------------------------------------
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+out=$(echo alice-password | client --url "https://127.0.0.1:$port" verify)
+like "$out" "^verify: unreachable" "nothing listening: unreachable"
+
+valgrind_clean

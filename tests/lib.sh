@@ -1,0 +1,205 @@
+# Shared helpers for the shell test suites (sourced, not run).  They speak
+# TAP, start the services a test needs and stop them again on exit.
+#
+# Environment from make check: top_srcdir, top_builddir (see Makefile.am).
+# PJ_VALGRIND=1 runs pam-app and pj-client under valgrind.
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
+
+TESTS_DIR=$top_srcdir/tests
+PAM_APP=$top_builddir/tests/pam-app
+PJ_CLIENT=$top_builddir/tests/pj-client
+MODULE=$top_builddir/pam_module/.libs/pam_jenkins.so
+TOOL=$top_builddir/tool/jenkins-token
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pj-test.XXXXXX")
+chmod 0755 "$WORK"
+CERTS=${PJ_CERTS:-$top_builddir/tests/certs}
+"$TESTS_DIR/mkcerts.sh" "$CERTS"
+CA=$CERTS/ca.pem
+
+_tap_count=0
+_tap_failed=0
+_cleanups=""
+
+ok() { # ok CONDITION-STATUS DESCRIPTION
+    _tap_count=$((_tap_count + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $_tap_count - $2"
+    else
+        echo "not ok $_tap_count - $2"
+        _tap_failed=$((_tap_failed + 1))
+    fi
+}
+
+is() { # is GOT EXPECTED DESCRIPTION
+    if [ "$1" = "$2" ]; then
+        ok 0 "$3"
+    else
+        ok 1 "$3"
+        printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+    fi
+}
+
+like() { # like TEXT PATTERN(grep -E) DESCRIPTION
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        ok 0 "$3"
+    else
+        ok 1 "$3"
+        printf '%s\n' "$1" | sed 's/^/#   | /' | head -40
+        printf '#   wanted: %s\n' "$2"
+    fi
+}
+
+unlike() { # unlike TEXT PATTERN DESCRIPTION
+    if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+        ok 1 "$3"
+        printf '%s\n' "$1" | grep -E -- "$2" | sed 's/^/#   | /' | head -10
+    else
+        ok 0 "$3"
+    fi
+}
+
+diag() { printf '# %s\n' "$*"; }
+
+at_exit() { _cleanups="$*; $_cleanups"; }
+
+_finish() {
+    eval "$_cleanups" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+    echo "1..$_tap_count"
+    [ "$_tap_failed" -eq 0 ]
+}
+trap '_finish' EXIT
+trap 'exit 1' INT TERM
+
+need_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "1..0 # SKIP needs root (test users, keyrings, sshd)"
+        trap - EXIT
+        rm -rf "$WORK"
+        exit 0
+    fi
+}
+
+# --- the Jenkins test double ---------------------------------------------
+
+# start_double NAME [args...]: starts it, sets <NAME>_URL and <NAME>_PID.
+start_double() {
+    local name=$1 scheme=https portfile
+    shift
+    portfile=$WORK/$name.port
+    case " $* " in *" --plain "*) scheme=http ;; esac
+    set -- $(printf '%s\n' "$@" | grep -v '^--plain$')
+    if [ "$scheme" = https ]; then
+        set -- --tls "$CERTS/server.pem" "$CERTS/server.key" "$@"
+    fi
+    python3 "$TESTS_DIR/jenkins_double.py" --port-file "$portfile" "$@" \
+        >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    eval "${name}_PID=$!"
+    at_exit "kill $! 2>/dev/null"
+    local i
+    for i in $(seq 1 100); do
+        [ -s "$portfile" ] && break
+        sleep 0.05
+    done
+    [ -s "$portfile" ] || { echo "Bail out! the Jenkins test double did not start"; cat "$WORK/$name.err"; exit 1; }
+    eval "${name}_URL=$scheme://127.0.0.1:$(cat "$portfile")"
+}
+
+# double URL VERB [JSON]: talk to the introspection endpoint.
+double() {
+    local url=$1 what=$2
+    if [ $# -ge 3 ]; then
+        curl -sf --cacert "$CA" -X POST -H 'Content-Type: application/json' \
+            --data "$3" "$url/__double__/$what"
+    elif [ "$what" = state ]; then
+        curl -sf --cacert "$CA" "$url/__double__/state"
+    else
+        curl -sf --cacert "$CA" -X POST "$url/__double__/$what"
+    fi
+}
+
+# jq-like queries without jq: double_query URL 'python expression on d'
+double_query() {
+    double "$1" state | python3 -c "import json,sys
+d=json.load(sys.stdin)
+toks=d['tokens']; reqs=d['requests']
+print($2)"
+}
+
+# --- valgrind ----------------------------------------------------------------
+
+VALGRIND=""
+if [ "${PJ_VALGRIND:-0}" = 1 ]; then
+    VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind.%p.log"
+fi
+
+valgrind_clean() { # asserts no valgrind report was written
+    [ -n "$VALGRIND" ] || return 0
+    local reports
+    reports=$(cat "$WORK"/valgrind.*.log 2>/dev/null)
+    is "$reports" "" "valgrind: no errors and no leaks"
+}
+
+# --- users and PAM stacks ---------------------------------------------------
+
+# ensure_user NAME: a local account for the tests (uid >= 1000).
+ensure_user() {
+    id "$1" >/dev/null 2>&1 || useradd -m -s /bin/bash "$1" >/dev/null 2>&1
+    id "$1" >/dev/null 2>&1 || { echo "Bail out! cannot create user $1"; exit 1; }
+}
+
+# write_stack DIR SERVICE URL [extra module args...]: a PAM stack in DIR
+# with pam_keyinit first in the session stack, as the README tells admins.
+write_stack() {
+    local dir=$1 service=$2 url=$3
+    shift 3
+    mkdir -p "$dir" "$WORK/journal"
+    chmod 0700 "$WORK/journal"
+    local args="url=$url ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf connect_timeout=2 timeout=4 $*"
+    : >"$WORK/empty.conf"
+    cat >"$dir/$service" <<EOF
+auth     required $MODULE $args
+account  required pam_permit.so
+session  optional pam_keyinit.so force revoke
+session  required $MODULE $args
+EOF
+}
+
+now_ms() { date +%s%3N; }
+
+# --- syslog ------------------------------------------------------------------
+
+# start_syslog: collect what the module logs into $SYSLOG.  Only where no
+# syslog daemon owns /dev/log; elsewhere SYSLOG stays empty and log checks
+# are skipped with a note.
+SYSLOG=""
+start_syslog() {
+    if [ -e /dev/log ] && python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.connect("/dev/log")' 2>/dev/null; then
+        diag "a syslog daemon owns /dev/log: log lines are not checked here"
+        return 0
+    fi
+    SYSLOG=$WORK/syslog
+    : >"$SYSLOG"
+    echo $$ >/run/pj-test-syslog.owner
+    python3 "$TESTS_DIR/syslog_sink.py" /dev/log "$SYSLOG" &
+    at_exit "kill $! ; rm -f /dev/log /run/pj-test-syslog.owner"
+    local i
+    for i in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.05; done
+}
+
+# logged PATTERN DESCRIPTION: the module logged a matching line.
+logged() {
+    if [ -z "$SYSLOG" ]; then
+        ok 0 "$2 # SKIP no private syslog"
+        return
+    fi
+    sleep 0.1
+    like "$(cat "$SYSLOG")" "$1" "$2"
+}
