@@ -23,7 +23,6 @@
 
 struct pj_http {
     CURL *curl;
-    const struct pj_logger *log;
     char errbuf[CURL_ERROR_SIZE];
     /* the response being received */
     char *body;
@@ -114,8 +113,7 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-struct pj_http *pj_http_new(const struct pj_http_settings *settings,
-                            const struct pj_logger *log)
+struct pj_http *pj_http_new(const struct pj_http_settings *settings)
 {
     struct pj_http *http = NULL;
     CURL *c;
@@ -127,7 +125,6 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings,
     http = calloc(1, sizeof(*http));
     if (http == NULL)
         return NULL;
-    http->log = log;
     http->curl = c = curl_easy_init();
     if (c == NULL) {
         free(http);

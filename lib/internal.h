@@ -209,8 +209,7 @@ struct pj_response {
 
 struct pj_http;
 
-struct pj_http *pj_http_new(const struct pj_http_settings *settings,
-                            const struct pj_logger *log);
+struct pj_http *pj_http_new(const struct pj_http_settings *settings);
 /* quiet: a forked copy; make sure no byte goes out on a shared socket. */
 void pj_http_free(struct pj_http *http, bool quiet);
 
@@ -242,7 +241,7 @@ void pj_token_clear(struct pj_token *token);
 
 struct pj_client {
     struct pj_http *http;
-    const struct pj_logger *log;
+    const struct pj_logger *log; /* must outlive the client */
     char *base;    /* no trailing slash */
     char *user_id; /* Jenkins user id */
     char *crumb_field;

@@ -36,7 +36,7 @@ int pj_client_init(struct pj_client *client, const char *base, const char *user_
     client->log = log;
     client->base = pj_url_normalise_base(base);
     client->user_id = strdup(user_id);
-    client->http = pj_http_new(settings, log);
+    client->http = pj_http_new(settings);
     if (client->base == NULL || client->user_id == NULL || client->http == NULL) {
         pj_client_free(client, false);
         return -1;

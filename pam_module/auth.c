@@ -71,8 +71,9 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
     }
     if (!stash->have_client) {
         pj_context_http_settings(ctx, &settings);
+        stash->log = ctx->log;
         if (pj_client_init(&stash->client, ctx->cfg.url, ctx->jenkins_user, &settings,
-                           &ctx->log) < 0)
+                           &stash->log) < 0)
             return PAM_BUF_ERR;
         stash->have_client = true;
     }

@@ -30,6 +30,7 @@ struct pj_stash {
     uid_t uid;
     char *jenkins_user;
     char *password; /* wiped once the token is minted */
+    struct pj_logger log; /* the client's: outlives any one call's context */
     struct pj_client client;
     bool have_client;
     pid_t creator;       /* the process that ran auth */

@@ -239,8 +239,9 @@ static struct pj_stash *stash_from_handoff(struct pj_context *ctx, struct pj_han
     if (stash == NULL)
         return NULL;
     pj_context_http_settings(ctx, &settings);
+    stash->log = ctx->log;
     if (pj_client_init(&stash->client, ctx->cfg.url, h->jenkins_user, &settings,
-                       &ctx->log) < 0) {
+                       &stash->log) < 0) {
         pj_stash_free(stash, false);
         return NULL;
     }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 static char password[1024];
+static int prompts;
 static volatile sig_atomic_t stop_holding;
 
 static const char *code_name(int code)
@@ -67,6 +68,7 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
     for (i = 0; i < n; i++) {
         switch (msg[i]->msg_style) {
         case PAM_PROMPT_ECHO_OFF:
+            prompts++;
             out[i].resp = strdup(password);
             break;
         case PAM_PROMPT_ECHO_ON:
@@ -281,6 +283,7 @@ int main(int argc, char **argv)
         step("end", pam_end(pamh, rc));
     }
     explicit_bzero(password, sizeof(password));
+    printf("prompts: %d\n", prompts);
     fflush(stdout);
     if (failed)
         return 1;

@@ -121,7 +121,7 @@ int main(int argc, char **argv)
                                        token.uuid ? token.uuid : "");
         } else if (strncmp(op, "post:", 5) == 0) {
             /* a side request on its own connection (the double's restart) */
-            struct pj_http *side = pj_http_new(&settings, &log);
+            struct pj_http *side = pj_http_new(&settings);
             struct pj_response resp;
 
             outcome = side == NULL ? PJ_NOMEM

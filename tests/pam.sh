@@ -1,0 +1,170 @@
+#!/bin/bash
+# pam_jenkins.so through real libpam and the real kernel keyring: the tests'
+# PAM application (tests/pam-app) drives a stack with pam_keyinit and the
+# built module against the Jenkins test double.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+
+start_syslog
+start_double J
+ensure_user pjalice
+ensure_user pjbob
+double "$J_URL" users '{"pjalice": {"password": "alice pw:/;%ü"}, "pjbob": {"password": "bob-pw"}}' >/dev/null
+APW='alice pw:/;%ü'
+STACKS=$WORK/pam.d
+write_stack "$STACKS" good "$J_URL" export_env
+login() { # login USER PASSWORD [pam-app options] [-- command]
+    local user=$1 pw=$2
+    shift 2
+    printf '%s\n' "$pw" | $VALGRIND "$PAM_APP" --confdir "$STACKS" --service good --user "$user" "$@"
+}
+as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
+live_tokens() { double_query "$J_URL" "len([t for t in toks if t['status']=='live'])"; }
+
+# --- a good login --------------------------------------------------------------------
+double "$J_URL" reset >/dev/null
+inside='keyctl rdescribe %user:jenkins:token; echo "token-length=$(keyctl pipe %user:jenkins:token | wc -c)";
+curl -sf --cacert '"$CA"' -u "pjalice:$(keyctl pipe %user:jenkins:token)" '"$J_URL"'/whoAmI/api/json; echo;
+keyctl pipe %user:jenkins:meta; env | grep -E "^(JENKINS|PAM_JENKINS)" | sort; ls '"$WORK/journal"' 2>&1 | head -1'
+out=$(login pjalice "$APW" -- "$inside")
+like "$out" "^authenticate: PAM_SUCCESS" "good password: authenticate succeeds"
+like "$out" "^open_session: PAM_SUCCESS" "open_session succeeds"
+uid=$(id -u pjalice)
+like "$out" "^user;$uid;[0-9-]+;3b010000;jenkins:token" \
+    "the token key is owned by the user with permissions 3b010000"
+like "$out" "token-length=34" "keyctl pipe %user:jenkins:token gives the 34-character token"
+like "$out" '"name":"pjalice"' "the token from the keyring works: whoAmI answers the user"
+like "$out" "^token_uuid=[0-9a-f-]{36}" "the meta key carries the token uuid"
+like "$out" "^token_name=pam_jenkins pjalice@[^ ]+ good pts/9 [0-9T:-]+Z" "the token is named after the session"
+like "$out" "^JENKINS_URL=$J_URL/" "export_env: JENKINS_URL"
+like "$out" "^JENKINS_USER_ID=pjalice" "export_env: JENKINS_USER_ID"
+unlike "$out" "^(JENKINS_API_TOKEN|PAM_JENKINS_HANDOFF)=" "neither the token nor the handoff serial is in the environment"
+like "$out" "^close_session: PAM_SUCCESS" "close_session succeeds"
+is "$(double_query "$J_URL" '[t["status"] for t in toks if t["user"]=="pjalice"]')" "['revoked']" \
+   "after close the double lists the token revoked"
+is "$(double_query "$J_URL" '[(r["method"], r["path"].split("/")[-1]) for r in reqs], reqs[0]["conn"] == reqs[1]["conn"]')" \
+   "[('GET', 'json'), ('POST', 'generateNewToken'), ('GET', 'json'), ('POST', 'revoke')] True" \
+   "login: 2 requests on 1 connection (then the user's curl); logout: 1 request"
+like "$out" "cannot open directory .*journal.: Permission denied" "the user cannot look into the journal"
+is "$(ls "$WORK/journal" | wc -l)" "0" "the journal entry is gone after the revoke"
+like "$(grep -o 'prompts: [0-9]*' <<<"$out")" "prompts: 1" "the password was asked once"
+logged "pam_jenkins\(good:session\): token \"pam_jenkins pjalice@.*\" \([0-9a-f-]+\) minted for pjalice" "minting is logged with name and uuid"
+logged "pam_jenkins\(good:session\): token [0-9a-f-]+ of pjalice revoked" "the revoke is logged"
+
+# --- the keys are private to the session -------------------------------------------------
+hold=$WORK/hold; touch "$hold"
+login pjalice "$APW" --hold-file "$hold" -- 'keyctl search @s user jenkins:token; keyctl pipe %user:jenkins:token >/dev/null && echo readable' >"$WORK/held.out" &
+held=$!
+for i in $(seq 1 100); do grep -q holding "$WORK/held.out" 2>/dev/null && break; sleep 0.05; done
+serial=$(sed -n '/^[0-9][0-9]*$/p' "$WORK/held.out" | head -1)
+like "$(cat "$WORK/held.out")" "^readable" "inside its session the user reads the token"
+out=$(as_user pjalice keyctl print "$serial" 2>&1)
+like "$out" "Permission denied" "another process of the same user, outside the session: permission denied"
+out=$(as_user pjbob keyctl print "$serial" 2>&1)
+like "$out" "Permission denied" "another user: permission denied"
+j=$(ls "$WORK/journal")
+like "$j" "^[0-9a-f-]{36}\.token$" "while the session is open the journal holds its entry"
+is "$(stat -c %a "$WORK/journal/$j")" 600 "the journal entry is mode 0600"
+rm -f "$hold"; wait "$held"
+out=""; for i in $(seq 1 40); do out=$(as_user pjalice keyctl describe "$serial" 2>&1) || break; sleep 0.05; done
+like "$out" "Required key not available|Key has been revoked" "after logout the key is gone"
+
+# --- failures that must not mint --------------------------------------------------------------
+before=$(double_query "$J_URL" 'len(toks)')
+out=$(login pjalice wrong-password -- true)
+like "$out" "^authenticate: PAM_AUTH_ERR" "wrong password: PAM_AUTH_ERR"
+logged "authentication failure for pjalice: controller $J_URL: crumb: wrong user name or password for pjalice \(HTTP 401\)" \
+    "wrong password: the log names the user and the controller"
+unlike "$(cat "${SYSLOG:-/dev/null}")" "wrong-password|alice pw" "no log line holds a password"
+
+out=$(login daemon whatever -- true)
+like "$out" "^authenticate: PAM_USER_UNKNOWN" "uid below minimum_uid: PAM_USER_UNKNOWN"
+
+out=$(login pjalice "$APW" --no-session)
+like "$out" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
+is "$(keyctl show @u 2>/dev/null | grep -c pam_jenkins:handoff)" 0 "and the handoff key is gone at pam_end"
+
+out=$(login pjalice "" --no-auth -- 'keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo has-token || echo no-token')
+like "$out" "^open_session: PAM_SUCCESS" "session without auth (cron, key-only ssh): the session opens"
+like "$out" "^no-token" "and holds no token"
+
+out=$(login pjalice "$APW" --session-user pjbob -- 'keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo has-token || echo no-token')
+like "$out" "^no-token" "sudo-style user change between auth and session: no token installed"
+logged "authenticated as pjalice but the session is for pjbob: no token installed" "the user change is logged"
+is "$(double_query "$J_URL" 'len(toks)')" "$before" "none of these minted a token"
+
+out=$(login pjalice "$APW" --open-twice -- true)
+is "$(grep -c '^open_session: PAM_SUCCESS' <<<"$out")" 2 "opening twice in one handle succeeds twice"
+is "$(double_query "$J_URL" 'len(toks)')" "$((before + 1))" "and mints once"
+is "$(live_tokens)" 0 "no live token is left behind"
+
+# --- use_first_pass after another module ------------------------------------------------------
+cat >"$STACKS/firstpass" <<EOS
+auth     optional pam_unix.so
+auth     required $MODULE url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf use_first_pass
+account  required pam_permit.so
+session  optional pam_keyinit.so force revoke
+session  required $MODULE url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf
+EOS
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service firstpass --user pjalice -- 'keyctl pipe %user:jenkins:token | wc -c')
+like "$out" "^authenticate: PAM_SUCCESS" "use_first_pass: the password pam_unix asked for is used"
+like "$out" "^prompts: 1" "use_first_pass: one prompt for both modules"
+like "$out" "^34" "use_first_pass: the session holds the token"
+
+# --- a stack without pam_keyinit ---------------------------------------------------------------
+sed '/pam_keyinit/d' "$STACKS/good" >"$STACKS/nokeyinit"
+before=$(double_query "$J_URL" 'len(toks)')
+out=$(keyctl session - sh -c "printf '%s\n' '$APW' | '$PAM_APP' --confdir '$STACKS' --service nokeyinit --user pjalice -- true")
+like "$out" "^open_session: PAM_SESSION_ERR" "no per-login keyring: PAM_SESSION_ERR"
+logged "no token for pjalice: the session keyring .*pam_keyinit.so force revoke" "the log names the fix"
+is "$(double_query "$J_URL" 'len(toks)')" "$before" "and nothing was minted"
+
+# --- the controller ----------------------------------------------------------------------------
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+write_stack "$STACKS" down "https://127.0.0.1:$port"
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service down --user pjalice)
+like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "controller down: PAM_AUTHINFO_UNAVAIL"
+double "$J_URL" config '{"faults": [{"mode": "slow", "delay": 8}]}' >/dev/null
+t0=$(now_ms); out=$(login pjalice "$APW"); t1=$(now_ms)
+double "$J_URL" config '{"faults": []}' >/dev/null
+like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "slow controller: PAM_AUTHINFO_UNAVAIL"
+[ $((t1 - t0)) -lt 6000 ]; ok $? "slow controller: the login gave up within connect_timeout + timeout ($((t1 - t0)) ms)"
+
+double "$J_URL" config '{"faults": [{"mode": "slow", "delay": 8, "path": "/revoke"}]}' >/dev/null
+before=$(live_tokens)
+t0=$(now_ms); out=$(login pjalice "$APW" -- true); t1=$(now_ms)
+double "$J_URL" config '{"faults": []}' >/dev/null
+like "$out" "^close_session: PAM_SUCCESS" "controller stuck at logout: close_session still succeeds"
+[ $((t1 - t0)) -lt 7000 ]; ok $? "and the logout is bounded by the timeout ($((t1 - t0)) ms)"
+is "$(ls "$WORK/journal" | wc -l)" 1 "the journal keeps the unrevoked token for the sweep"
+rm -f "$WORK"/journal/*.token
+# The stuck revoke still lands on the double once its delay is over.
+for i in $(seq 1 100); do [ "$(live_tokens)" = 0 ] && break; sleep 0.1; done
+
+# --- configuration -------------------------------------------------------------------------------
+printf 'auth required %s conf=%s\n' "$MODULE" "$WORK/empty.conf" >"$STACKS/nourl"
+out=$(login pjalice "$APW" --service nourl --no-session)
+like "$out" "^authenticate: PAM_SERVICE_ERR" "no url configured: PAM_SERVICE_ERR"
+logged "bad configuration: .*no url set" "the log says the url is missing"
+printf 'auth required %s conf=%s url=http://jenkins.example.com/\n' "$MODULE" "$WORK/empty.conf" >"$STACKS/cleartext"
+out=$(login pjalice "$APW" --service cleartext --no-session)
+like "$out" "^authenticate: PAM_SERVICE_ERR" "plain http to another host: refused"
+logged "password would travel in clear text" "the log says why"
+printf 'url = %s\ntimeout = -3\n' "$J_URL" >"$WORK/negative.conf"
+printf 'auth required %s conf=%s\n' "$MODULE" "$WORK/negative.conf" >"$STACKS/negative"
+out=$(login pjalice "$APW" --service negative --no-session)
+like "$out" "^authenticate: PAM_SERVICE_ERR" "a negative timeout: PAM_SERVICE_ERR"
+logged "negative.conf:2: option timeout: -3 is outside 1..600" "the log names file, line and key"
+
+# --- the same lifecycle under valgrind ----------------------------------------------------------
+if command -v valgrind >/dev/null; then
+    vlog=$WORK/vg.log
+    out=$(printf '%s\n' "$APW" | valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+          --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file="$vlog" \
+          "$PAM_APP" --confdir "$STACKS" --service good --user pjalice -- 'keyctl pipe %user:jenkins:token >/dev/null && echo ok-inside')
+    is "$?" 0 "valgrind: the lifecycle exits 0"
+    like "$out" "^ok-inside" "valgrind: the token was usable inside the session"
+    is "$(cat "$vlog")" "" "valgrind: no errors, no leaks"
+fi
+is "$(live_tokens)" 0 "at the end no live token is left on the controller"
+valgrind_clean
