@@ -201,7 +201,7 @@ void pj_response_clear(struct pj_response *resp)
     memset(resp, 0, sizeof(*resp));
 }
 
-static char *base64_secret(const char *a, const char *b)
+char *pj_basic_credentials(const char *a, const char *b)
 {
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -295,7 +295,7 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
     http->too_big = false;
     http->errbuf[0] = '\0';
     if (user != NULL && secret != NULL) {
-        encoded = base64_secret(user, secret);
+        encoded = pj_basic_credentials(user, secret);
         auth = encoded == NULL ? NULL : pj_strdup_printf("Authorization: Basic %s", encoded);
         if (auth == NULL)
             goto done;

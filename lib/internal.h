@@ -222,6 +222,8 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
                                 const char *extra_header, const char *form,
                                 struct pj_response *resp, char *err, size_t errlen);
 void pj_response_clear(struct pj_response *resp);
+/* base64("user:secret") for an Authorization: Basic header; wipe-free it. */
+char *pj_basic_credentials(const char *user, const char *secret);
 
 /* The in-memory cookie jar as Netscape lines, to hand a session over to
  * another process, and back. */

@@ -22,7 +22,9 @@ int pj_close_session(struct pj_context *ctx)
     if (stash->closed)
         return PAM_SUCCESS;
     stash->closed = true;
-    /* Best effort: after pam_keyinit revoke we no longer possess them. */
+    /* Usually already gone: pam_keyinit's revoke, which runs before us,
+     * empties the session keyring and so destroys the keys.  Other stacks
+     * (no revoke argument) leave them to us. */
     pj_keyring_revoke(stash->token_key);
     pj_keyring_revoke(stash->meta_key);
     if (ctx->cfg.retain_after_close) {

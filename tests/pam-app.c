@@ -114,6 +114,8 @@ static int run_as_user(pam_handle_t *pamh, const char *user, const char *command
         char **env = pam_getenvlist(pamh);
         char **e;
 
+        /* A session of its own, as login and sshd give the shell. */
+        setsid();
         if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
             setuid(pw->pw_uid) < 0) {
             perror("pam-app: cannot become the user");

@@ -1,0 +1,108 @@
+#!/bin/bash
+# jenkins-token inside real PAM sessions against the Jenkins test double:
+# every format consumed by the client it is for.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+
+start_double J
+ensure_user pjalice
+ensure_user pjbob
+double "$J_URL" users '{"pjalice": {"password": "alice-pw"}, "pjbob": {"password": "bob-pw"}}' >/dev/null
+STACKS=$WORK/pam.d
+write_stack "$STACKS" good "$J_URL"
+chmod 0755 "$WORK"
+TOOLDIR=$(dirname "$TOOL")
+session() { # session [pam-app options] -- COMMAND ; as pjalice with a token
+    printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjalice "$@"
+}
+as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
+WHO="$J_URL/whoAmI/api/json"
+JT="$VALGRIND $TOOL"
+
+# --- every format, used by its client ------------------------------------------------
+out=$(session -- "
+export PATH=$TOOLDIR:/usr/bin:/bin
+echo curl-K: \$($JT -f curl | curl -sf --cacert $CA -K - $WHO)
+$JT -f netrc > \$HOME/netrc; chmod 600 \$HOME/netrc
+echo netrc: \$(curl -sf --cacert $CA --netrc-file \$HOME/netrc $WHO); rm -f \$HOME/netrc
+eval \"\$($JT -f env)\"
+echo env: \$(curl -sf --cacert $CA -u \"\$JENKINS_USER_ID:\$JENKINS_API_TOKEN\" $WHO)
+unset JENKINS_API_TOKEN
+eval \"\$($JT -f env-no-export)\"
+echo env-no-export: \$(sh -c 'echo \${JENKINS_API_TOKEN:-unset}')
+echo auth: \$(curl -sf --cacert $CA -u \"\$($JT -f auth)\" $WHO)
+echo header: \$(curl -sf --cacert $CA -H \"\$($JT -f header)\" $WHO)
+echo json: \$($JT -f json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[\"user\"], len(d[\"token\"]), d[\"url\"])')
+echo token-n: \$($JT -n | wc -c) \$($JT | wc -c)
+echo python-jenkins: \$(REQUESTS_CA_BUNDLE=$CA $JT exec -- /usr/bin/python3 -c 'import jenkins,os; j=jenkins.Jenkins(os.environ[\"JENKINS_URL\"], os.environ[\"JENKINS_USER_ID\"], os.environ[\"JENKINS_API_TOKEN\"]); print(j.get_whoami()[\"id\"])')
+echo jjb: \$($JT exec --jjb -- sh -c 'echo \$JJB_USER \${#JJB_PASSWORD}')
+echo exec-url: \$($JT exec -- sh -c 'echo \$JENKINS_URL')
+$JT exec -- no-such-command-here 2>/dev/null; echo exec-missing: \$?
+unset JENKINS_API_TOKEN JENKINS_URL JENKINS_USER_ID
+echo after-exec: \${JENKINS_API_TOKEN:-not-in-the-session}
+")
+like "$out" 'curl-K: .*"name":"pjalice"' "-f curl: curl -K - authenticates"
+like "$out" 'netrc: .*"name":"pjalice"' "-f netrc: curl --netrc-file authenticates"
+like "$out" 'env: .*"name":"pjalice"' "-f env: eval then curl authenticates"
+like "$out" 'env-no-export: unset' "-f env-no-export: not exported to children"
+like "$out" 'auth: .*"name":"pjalice"' "-f auth: curl -u user:token authenticates"
+like "$out" 'header: .*"name":"pjalice"' "-f header: an Authorization header that authenticates"
+like "$out" "json: pjalice 34 $J_URL" "-f json: parsed by python's json module"
+like "$out" "token-n: 34 35" "-n leaves out the newline"
+like "$out" "python-jenkins: pjalice" "exec: python-jenkins get_whoami() returns the user"
+like "$out" "jjb: pjalice 34" "exec --jjb: JJB_USER and JJB_PASSWORD"
+like "$out" "exec-url: $J_URL/" "exec: JENKINS_URL with its trailing slash"
+like "$out" "exec-missing: 127" "exec: a missing command exits 127, as env(1)"
+like "$out" "after-exec: not-in-the-session" "the token enters only the command's environment"
+valgrind_clean
+
+# --- status -------------------------------------------------------------------------
+out=$(session -- "$TOOL status; $TOOL status --json; $TOOL status -s; echo silent=\$?; $TOOL status --check")
+like "$out" "^controller:  $J_URL" "status: the controller"
+like "$out" "^token uuid:  [0-9a-f-]{36}" "status: the uuid"
+unlike "$(grep -v '^{' <<<"$out")" "[0-9a-f]{34}" "status: the token is not shown"
+like "$out" '^\{"key":[0-9]+,"url":"https://127.0.0.1:[0-9]+","user":"pjalice"' "status --json"
+like "$out" "^silent=0" "status -s: exit 0, nothing printed"
+like "$out" "^controller says: accepted" "status --check: the controller accepts it"
+out=$(session -- "curl -sf --cacert $CA -u pjalice:\$($TOOL) -d tokenUuid=\$($TOOL -f json | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token_uuid\"])') $J_URL/user/pjalice/descriptorByName/jenkins.security.ApiTokenProperty/revoke; $TOOL status --check; echo rc=\$?")
+like "$out" "controller says: rejected \(revoked or expired\)" "status --check: a token revoked behind its back is reported"
+like "$out" "rc=1" "status --check: exit 1 for a rejected token"
+
+# --- no token -------------------------------------------------------------------------
+out=$(as_user pjalice keyctl session - "$TOOL" 2>&1 >/dev/null); rc=$?
+is "$rc" 1 "outside a session with a token: exit 1"
+like "$out" "no Jenkins token in this session.*" "with the reason"
+like "$out" "jenkins-token login" "and the hint"
+out=$(as_user pjalice keyctl session - "$TOOL" bogus 2>&1); rc=$?
+is "$rc" 2 "an unknown command: exit 2"
+out=$(session --no-auth -- "$TOOL; echo rc=\$?" 2>&1)
+like "$out" "rc=1" "a session without a password (public key): exit 1"
+
+# --- revoke -----------------------------------------------------------------------------
+out=$(session -- "$TOOL revoke; echo revoke=\$?; $TOOL; echo after=\$?" 2>&1)
+like "$out" "revoke=0" "revoke: exit 0"
+like "$out" "after=1" "after revoke the session has no token"
+like "$out" "close_session: PAM_SUCCESS" "and logout still succeeds"
+is "$(double_query "$J_URL" 'len([t for t in toks if t["status"]=="live"])')" 0 "no live token"
+
+# --- login for a session without a token ----------------------------------------------------
+printf 'url = %s\nca_file = %s\n' "$J_URL" "$CA" >"$WORK/tool.conf"
+chmod 0644 "$WORK/tool.conf"
+before=$(double_query "$J_URL" 'len(toks)')
+out=$(session --no-auth -- "echo alice-pw | $TOOL login --conf $WORK/tool.conf; echo login=\$?; $TOOL status --check; $TOOL login --conf $WORK/tool.conf </dev/null; echo again=\$?" 2>&1)
+like "$out" "login=0" "login: exit 0"
+like "$out" "controller says: accepted" "login: the new token works"
+like "$out" "already holds a token" "login twice: refused"
+is "$(double_query "$J_URL" "len(toks) - $before")" 1 "login minted one token"
+for i in $(seq 1 60); do
+    [ "$(double_query "$J_URL" 'len([t for t in toks if t["status"]=="live"])')" = 0 ] && break
+    sleep 0.1
+done
+is "$(double_query "$J_URL" '[t["status"] for t in toks][-1]')" "revoked" "after logout the login token is revoked"
+out=$(session --no-auth -- "echo wrong | $TOOL login --conf $WORK/tool.conf; echo login=\$?" 2>&1)
+like "$out" "wrong user name or password" "login with a wrong password: says so"
+like "$out" "login=1" "login with a wrong password: exit 1"
+
+out=$("$TOOL" --version)
+like "$out" "^jenkins-token \(pam_jenkins\) [0-9.]+" "--version"
+like "$("$TOOL" --help)" "^usage: jenkins-token" "--help"

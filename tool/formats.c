@@ -1,0 +1,165 @@
+/*
+ * The -f formats of `jenkins-token get`, one per client the token is for:
+ * jenkins-cli (-auth @file), curl (-K -, --netrc-file), shells (env), and
+ * programs (json, header).  Every value is quoted for its format so that no
+ * user id can break out of a shell line or a curl config.
+ */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void print_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+/* POSIX shell single quotes: ' becomes '\'' */
+static void print_shell(FILE *out, const char *s)
+{
+    fputc('\'', out);
+    for (; *s != '\0'; s++) {
+        if (*s == '\'')
+            fputs("'\\''", out);
+        else
+            fputc(*s, out);
+    }
+    fputc('\'', out);
+}
+
+/* curl config double quotes: backslash escapes " and \ */
+static void print_curl_quoted(FILE *out, const char *a, const char *b)
+{
+    const char *parts[2] = {a, b};
+    int i;
+
+    fputc('"', out);
+    for (i = 0; i < 2; i++) {
+        const char *s;
+
+        if (i == 1)
+            fputc(':', out);
+        for (s = parts[i]; *s != '\0'; s++) {
+            if (*s == '"' || *s == '\\')
+                fputc('\\', out);
+            fputc(*s, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static char *url_host(const char *url)
+{
+    CURLU *h = curl_url();
+    char *host = NULL, *copy = NULL;
+
+    if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        copy = strdup(host);
+    curl_free(host);
+    curl_url_cleanup(h);
+    return copy;
+}
+
+static int print_env(FILE *out, const struct session_token *st, const char *prefix)
+{
+    fprintf(out, "%sJENKINS_URL=", prefix);
+    print_shell(out, st->meta.url);
+    fprintf(out, "\n%sJENKINS_USER_ID=", prefix);
+    print_shell(out, st->meta.user);
+    fprintf(out, "\n%sJENKINS_API_TOKEN=", prefix);
+    print_shell(out, st->token);
+    fputc('\n', out);
+    return EXIT_OK;
+}
+
+static int print_json(FILE *out, const struct session_token *st)
+{
+    const char *names[] = {"url", "user", "token", "token_name", "token_uuid", "expires"};
+    const char *values[] = {st->meta.url,        st->meta.user,       st->token,
+                            st->meta.token_name, st->meta.token_uuid, st->meta.expires};
+    size_t i;
+
+    fputc('{', out);
+    for (i = 0; i < 6; i++) {
+        fprintf(out, "%s\"%s\":", i ? "," : "", names[i]);
+        if (values[i] == NULL)
+            fputs("null", out);
+        else
+            print_json_string(out, values[i]);
+    }
+    fputs("}\n", out);
+    return EXIT_OK;
+}
+
+static int print_header(FILE *out, const struct session_token *st)
+{
+    char *encoded = pj_basic_credentials(st->meta.user, st->token);
+
+    if (encoded == NULL)
+        return EXIT_UNREADABLE;
+    fprintf(out, "Authorization: Basic %s\n", encoded);
+    pj_secret_free(encoded);
+    return EXIT_OK;
+}
+
+int format_token(FILE *out, const char *format, const struct session_token *st,
+                 bool newline)
+{
+    char *host;
+
+    if (strcmp(format, "token") == 0) {
+        fprintf(out, "%s%s", st->token, newline ? "\n" : "");
+        return EXIT_OK;
+    }
+    if (strcmp(format, "auth") == 0) {
+        fprintf(out, "%s:%s%s", st->meta.user, st->token, newline ? "\n" : "");
+        return EXIT_OK;
+    }
+    if (strcmp(format, "curl") == 0) {
+        fputs("user = ", out);
+        print_curl_quoted(out, st->meta.user, st->token);
+        fputc('\n', out);
+        return EXIT_OK;
+    }
+    if (strcmp(format, "netrc") == 0) {
+        host = url_host(st->meta.url);
+        if (host == NULL || strpbrk(st->meta.user, " \t\n\"") != NULL) {
+            fprintf(stderr, "jenkins-token: this user id or url cannot be written as "
+                            "netrc; use -f curl\n");
+            free(host);
+            return EXIT_UNREADABLE;
+        }
+        fprintf(out, "machine %s login %s password %s\n", host, st->meta.user, st->token);
+        free(host);
+        return EXIT_OK;
+    }
+    if (strcmp(format, "env") == 0)
+        return print_env(out, st, "export ");
+    if (strcmp(format, "env-no-export") == 0)
+        return print_env(out, st, "");
+    if (strcmp(format, "json") == 0)
+        return print_json(out, st);
+    if (strcmp(format, "header") == 0)
+        return print_header(out, st);
+    fprintf(stderr,
+            "jenkins-token: unknown format \"%s\" (token, auth, curl, netrc, env, "
+            "env-no-export, json, header)\n",
+            format);
+    return EXIT_USAGE;
+}

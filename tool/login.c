@@ -1,0 +1,298 @@
+/*
+ * jenkins-token login: for sessions that got no token at login (public-key
+ * ssh).  Prompts for the Jenkins password on the terminal, mints a token
+ * through the same crumb flow as the module, stores it the same way, and
+ * leaves a small watcher process that revokes it when the session ends:
+ * when pam_keyinit revokes the session keyring at logout, or when the
+ * session leader (the login shell) is gone.
+ *
+ * The tool runs as the user, so it cannot write root's journal; the watcher
+ * is what stands in for close_session, and token_lifetime (Jenkins >=
+ * 2.548) is the backstop if it is killed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <keyutils.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define WATCH_INTERVAL_MS 500
+
+static char *read_password(const char *user, const char *url)
+{
+    char buf[1024], *result = NULL;
+    struct termios saved, quiet;
+    bool restore = false;
+    FILE *in = fopen("/dev/tty", "r+");
+    FILE *prompt_to = in;
+
+    /* No terminal (a script with the password on stdin): read stdin. */
+    if (in == NULL) {
+        in = stdin;
+        prompt_to = NULL;
+    } else if (tcgetattr(fileno(in), &saved) == 0) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        restore = tcsetattr(fileno(in), TCSAFLUSH, &quiet) == 0;
+    }
+    if (prompt_to != NULL) {
+        fprintf(prompt_to, "Jenkins password for %s at %s: ", user, url);
+        fflush(prompt_to);
+    }
+    if (fgets(buf, sizeof(buf), in) != NULL) {
+        buf[strcspn(buf, "\n")] = '\0';
+        result = pj_secret_strdup(buf);
+    }
+    explicit_bzero(buf, sizeof(buf));
+    if (restore)
+        tcsetattr(fileno(in), TCSAFLUSH, &saved);
+    if (prompt_to != NULL) {
+        fputc('\n', prompt_to);
+        fclose(in);
+    }
+    return result;
+}
+
+static int load_config(struct pj_config *cfg, const char *conf, const char *url)
+{
+    char err[PJ_CONFIG_ERROR_MAX];
+    bool explicit_conf = conf != NULL;
+
+    if (pj_config_init(cfg) < 0)
+        return -1;
+    if (pj_config_read_file(cfg, explicit_conf ? conf : PJ_DEFAULT_CONF,
+                            !explicit_conf && url != NULL, &tool_log, err,
+                            sizeof(err)) < 0 ||
+        (url != NULL && pj_config_set(cfg, "url", url, "--url", &tool_log, err,
+                                      sizeof(err)) < 0) ||
+        pj_config_finish(cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "jenkins-token: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static bool session_over(pid_t leader, const char *leader_start)
+{
+    char *start;
+    bool over;
+
+    /* pam_keyinit's "revoke" at logout revokes the keyring we share. */
+    if (keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0) < 0 && errno == EKEYREVOKED)
+        return true;
+    if (leader <= 0 || leader_start == NULL)
+        return false;
+    start = pj_process_start_time((long)leader);
+    over = start == NULL || strcmp(start, leader_start) != 0;
+    free(start);
+    return over;
+}
+
+/* The watcher: detached, silent, holds the token until the session ends. */
+static void watch(const struct pj_config *cfg, const char *user,
+                  const struct pj_token *token, int32_t token_key, pid_t leader,
+                  char *leader_start)
+{
+    struct pj_http_settings settings = {cfg->ca_file, cfg->ca_path, cfg->proxy,
+                                        cfg->connect_timeout, cfg->timeout};
+    struct pj_client client;
+    struct timespec pause = {0, WATCH_INTERVAL_MS * 1000L * 1000L};
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    char probe[8];
+
+    setsid();
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        close(null);
+    }
+    if (chdir("/") < 0)
+        _exit(1);
+    signal(SIGHUP, SIG_IGN);
+    for (;;) {
+        nanosleep(&pause, NULL);
+        /* Logout first: revoking the session keyring also destroys the
+         * keys in it, which must not read as "already revoked". */
+        if (session_over(leader, leader_start)) {
+            /* A fresh connection: the inherited one is the parent's. */
+            if (pj_client_init(&client, cfg->url, user, &settings, &tool_log) == 0)
+                pj_client_revoke(&client, token->value, token->uuid);
+            break;
+        }
+        /* `jenkins-token revoke` got there first: nothing left to do. */
+        if (keyctl_read(token_key, probe, sizeof(probe)) < 0 &&
+            (errno == EKEYREVOKED || errno == ENOKEY))
+            break;
+    }
+    free(leader_start);
+    _exit(0);
+}
+
+static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
+                          const char *user, const char *password)
+{
+    struct pj_template_vars vars = {0};
+    struct pj_token token = {0};
+    struct pj_meta meta = {0};
+    char host[256] = "", err[512], *name = NULL, *created = NULL, *text = NULL;
+    const char *tty = ttyname(0);
+    int32_t token_key = 0, meta_key = 0;
+    int rc = EXIT_CONTROLLER;
+    pid_t leader, watcher;
+
+    gethostname(host, sizeof(host) - 1);
+    vars.user = user;
+    vars.host = host;
+    vars.service = "jenkins-token";
+    vars.tty = tty != NULL && strncmp(tty, "/dev/", 5) == 0 ? tty + 5 : tty;
+    vars.pid = (long)getpid();
+    vars.now = time(NULL);
+    name = pj_template_expand(cfg->token_name, &vars, err, sizeof(err));
+    created = pj_iso_time(vars.now);
+    if (name == NULL || created == NULL)
+        goto done;
+    if (pj_client_generate(client, password, name, cfg->token_lifetime, &token) != PJ_OK) {
+        fprintf(stderr, "jenkins-token: %s\n", client->message);
+        goto done;
+    }
+    meta.url = cfg->url;
+    meta.user = client->user_id;
+    meta.token_name = token.name != NULL ? token.name : name;
+    meta.token_uuid = token.uuid;
+    meta.created = created;
+    meta.expires = token.expires;
+    meta.ca_file = cfg->ca_file;
+    meta.ca_path = cfg->ca_path;
+    meta.proxy = cfg->proxy;
+    text = pj_meta_format(&meta);
+    if (text == NULL ||
+        pj_keyring_store(cfg->key_name, token.value, text, getuid(), cfg->key_timeout,
+                         &token_key, &meta_key, err, sizeof(err)) < 0) {
+        fprintf(stderr, "jenkins-token: %s\n", text == NULL ? "out of memory" : err);
+        pj_client_revoke(client, token.value, token.uuid);
+        goto done;
+    }
+    leader = getsid(0);
+    fflush(NULL);
+    watcher = fork();
+    if (watcher == 0)
+        watch(cfg, client->user_id, &token, token_key, leader,
+              pj_process_start_time((long)leader));
+    if (watcher < 0) {
+        fprintf(stderr, "jenkins-token: cannot start the watcher that revokes the token "
+                        "at logout; revoking it now\n");
+        pj_client_revoke(client, token.value, token.uuid);
+        keyctl_revoke(token_key);
+        keyctl_revoke(meta_key);
+        goto done;
+    }
+    fprintf(stderr,
+            "jenkins-token: token \"%s\" stored in this session (%s:token); it is "
+            "revoked when the session ends\n",
+            meta.token_name, cfg->key_name);
+    rc = EXIT_OK;
+
+done:
+    pj_token_clear(&token);
+    free(name);
+    free(created);
+    free(text);
+    return rc;
+}
+
+int cmd_login(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"conf", required_argument, NULL, 'c'},
+        {"url", required_argument, NULL, 'u'},
+        {"user", required_argument, NULL, 'U'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conf = NULL, *url = NULL, *user = NULL;
+    struct pj_http_settings settings;
+    struct pj_template_vars vars = {0};
+    struct pj_client client = {0};
+    struct pj_config cfg;
+    struct passwd *pw;
+    char err[512], *jenkins_user = NULL, *password = NULL, *existing = NULL;
+    int opt, rc = EXIT_USAGE;
+    bool have_client = false;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            conf = optarg;
+            break;
+        case 'u':
+            url = optarg;
+            break;
+        case 'U':
+            user = optarg;
+            break;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (load_config(&cfg, conf, url) < 0)
+        goto done;
+    pw = getpwuid(getuid());
+    vars.user = pw != NULL ? pw->pw_name : "";
+    jenkins_user = user != NULL ? strdup(user)
+                                : pj_template_expand(cfg.user, &vars, err, sizeof(err));
+    if (jenkins_user == NULL || *jenkins_user == '\0') {
+        fprintf(stderr, "jenkins-token: no Jenkins user id; use --user\n");
+        goto done;
+    }
+    rc = EXIT_CONTROLLER;
+    if (pj_keyring_read(cfg.key_name, "token", &existing, NULL, NULL) == 0) {
+        fprintf(stderr, "jenkins-token: this session already holds a token "
+                        "(jenkins-token status); revoke it first\n");
+        goto done;
+    }
+    if (pj_keyring_check_session(getuid(), err, sizeof(err)) < 0) {
+        fprintf(stderr, "jenkins-token: %s\n", err);
+        goto done;
+    }
+    password = read_password(jenkins_user, cfg.url);
+    if (password == NULL || *password == '\0') {
+        fprintf(stderr, "jenkins-token: no password given\n");
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    settings.ca_file = cfg.ca_file;
+    settings.ca_path = cfg.ca_path;
+    settings.proxy = cfg.proxy;
+    settings.connect_timeout = cfg.connect_timeout;
+    settings.timeout = cfg.timeout;
+    if (pj_client_init(&client, cfg.url, jenkins_user, &settings, &tool_log) < 0)
+        goto done;
+    have_client = true;
+    if (pj_client_verify(&client, password) != PJ_OK) {
+        fprintf(stderr, "jenkins-token: %s\n", client.message);
+        rc = EXIT_NO_TOKEN;
+        goto done;
+    }
+    rc = mint_and_store(&cfg, &client, jenkins_user, password);
+
+done:
+    if (have_client)
+        pj_client_free(&client, false);
+    pj_secret_free(password);
+    pj_secret_free(existing);
+    free(jenkins_user);
+    pj_config_free(&cfg);
+    return rc;
+}

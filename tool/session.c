@@ -1,0 +1,82 @@
+/*
+ * Reading this session's token: <key_name>:token and <key_name>:meta from
+ * the session keyring.  No configuration file is needed: the meta key says
+ * how to reach the controller.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int explain(int err, const char *key_name)
+{
+    switch (err) {
+    case ENOKEY:
+        fprintf(stderr,
+                "jenkins-token: no Jenkins token in this session (%s:token is missing).\n"
+                "  Log in with your password, or run `jenkins-token login`.\n",
+                key_name);
+        return EXIT_NO_TOKEN;
+    case EKEYEXPIRED:
+        fprintf(stderr, "jenkins-token: the session's Jenkins token has expired.\n"
+                        "  Run `jenkins-token login` for a new one.\n");
+        return EXIT_NO_TOKEN;
+    case EKEYREVOKED:
+        fprintf(stderr, "jenkins-token: the session's Jenkins token was revoked.\n"
+                        "  Run `jenkins-token login` for a new one.\n");
+        return EXIT_NO_TOKEN;
+    default:
+        fprintf(stderr,
+                "jenkins-token: the session's Jenkins token cannot be read: %s\n"
+                "  (is this the session that logged in? see `keyctl show @s`)\n",
+                strerror(err));
+        return EXIT_UNREADABLE;
+    }
+}
+
+int session_token_load(const char *key_name, struct session_token *st)
+{
+    char err[256], *meta = NULL;
+    size_t token_len = 0, meta_len = 0;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    rc = pj_keyring_read(key_name, "token", &st->token, &token_len, &st->token_key);
+    if (rc != 0)
+        return explain(rc, key_name);
+    rc = pj_keyring_read(key_name, "meta", &meta, &meta_len, &st->meta_key);
+    if (rc != 0) {
+        session_token_free(st);
+        return explain(rc, key_name);
+    }
+    rc = pj_meta_parse(&st->meta, meta, meta_len, err, sizeof(err));
+    free(meta);
+    if (rc < 0 || token_len == 0 || strlen(st->token) != token_len) {
+        fprintf(stderr, "jenkins-token: %s:meta or %s:token is malformed: %s\n", key_name,
+                key_name, rc < 0 ? err : "bad token");
+        session_token_free(st);
+        return EXIT_UNREADABLE;
+    }
+    return EXIT_OK;
+}
+
+void session_token_free(struct session_token *st)
+{
+    pj_secret_free(st->token);
+    pj_meta_free(&st->meta);
+    memset(st, 0, sizeof(*st));
+}
+
+void session_http_settings(const struct session_token *st,
+                           struct pj_http_settings *settings)
+{
+    settings->ca_file = st->meta.ca_file;
+    settings->ca_path = st->meta.ca_path;
+    settings->proxy = st->meta.proxy;
+    settings->connect_timeout = 5;
+    settings->timeout = 10;
+}
