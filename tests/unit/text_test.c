@@ -1,0 +1,157 @@
+/* Unit tests: templates, URLs and user-id encoding, key=value records. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+
+static void test_template(void **state)
+{
+    struct pj_template_vars vars = {"alice", "build1", "sshd", "pts/3", "192.0.2.1",
+                                    4242, 1795812924};
+    char err[256], *out;
+
+    (void)state;
+    out = pj_template_expand("pam_jenkins %u@%h %s %t %d", &vars, err, sizeof(err));
+    assert_string_equal(out, "pam_jenkins alice@build1 sshd pts/3 2026-11-27T20:55:24Z");
+    free(out);
+    out = pj_template_expand("%r:%p 100%%", &vars, err, sizeof(err));
+    assert_string_equal(out, "192.0.2.1:4242 100%");
+    free(out);
+    vars.tty = NULL;
+    out = pj_template_expand("[%t]", &vars, err, sizeof(err));
+    assert_string_equal(out, "[-]");
+    free(out);
+    assert_null(pj_template_expand("%q", &vars, err, sizeof(err)));
+    assert_non_null(strstr(err, "unknown %q"));
+    assert_null(pj_template_expand("trailing %", &vars, err, sizeof(err)));
+}
+
+static void test_template_too_long(void **state)
+{
+    struct pj_template_vars vars = {0};
+    char err[256], big[300];
+
+    (void)state;
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    vars.user = big;
+    assert_null(pj_template_expand("%u", &vars, err, sizeof(err)));
+    assert_non_null(strstr(err, "more than 255 bytes"));
+}
+
+static void test_url_join(void **state)
+{
+    char *u;
+
+    (void)state;
+    u = pj_url_join("https://j/jenkins/", "/crumbIssuer/api/json");
+    assert_string_equal(u, "https://j/jenkins/crumbIssuer/api/json");
+    free(u);
+    u = pj_url_join("https://j", "whoAmI/api/json");
+    assert_string_equal(u, "https://j/whoAmI/api/json");
+    free(u);
+    u = pj_url_normalise_base("https://j/jenkins///");
+    assert_string_equal(u, "https://j/jenkins");
+    free(u);
+}
+
+static void test_user_id_encoding(void **state)
+{
+    static const char *const cases[][2] = {
+        {"alice", "alice"},
+        {"a.b-c_d", "a.b-c_d"},
+        {"DOMAIN\\bob", "DOMAIN%5Cbob"},
+        {"a b", "a%20b"},
+        {"a/b;c", "a%2Fb%3Bc"},
+        {"100%", "100%25"},
+        {"ü", "%C3%BC"},
+        {"a:b@c?d#e", "a%3Ab%40c%3Fd%23e"},
+        {".", "%2E"},
+        {"..", "%2E%2E"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *e = pj_url_encode_segment(cases[i][0]);
+
+        assert_string_equal(e, cases[i][1]);
+        free(e);
+    }
+}
+
+static void test_loopback(void **state)
+{
+    (void)state;
+    assert_true(pj_url_host_is_loopback("http://127.0.0.1:8080/"));
+    assert_true(pj_url_host_is_loopback("http://localhost/"));
+    assert_true(pj_url_host_is_loopback("http://[::1]:8080/"));
+    assert_false(pj_url_host_is_loopback("http://127.0.0.1.evil.example/"));
+    assert_false(pj_url_host_is_loopback("http://jenkins/"));
+}
+
+static void test_meta_round_trip(void **state)
+{
+    struct pj_meta in = {0}, out;
+    char err[128], *text;
+
+    (void)state;
+    in.url = "https://j";
+    in.user = "alice";
+    in.token_name = "pam_jenkins alice@h sshd pts/1 2026-01-01T00:00:00Z";
+    in.token_uuid = "0b6a2e6c-1111-2222-3333-444455556666";
+    in.ca_file = "/etc/ssl/jenkins.pem";
+    text = pj_meta_format(&in);
+    assert_non_null(text);
+    assert_int_equal(pj_meta_parse(&out, text, strlen(text), err, sizeof(err)), 0);
+    assert_string_equal(out.token_name, in.token_name);
+    assert_string_equal(out.ca_file, in.ca_file);
+    assert_null(out.proxy);
+    pj_meta_free(&out);
+    free(text);
+    in.user = "evil\nurl=https://attacker";
+    assert_null(pj_meta_format(&in));
+    assert_int_equal(pj_meta_parse(&out, "url=a\nurl=b\nuser=x\ntoken_uuid=1\n", 32, err,
+                                   sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "repeats url"));
+    assert_int_equal(pj_meta_parse(&out, "url=a\n", 6, err, sizeof(err)), -1);
+    assert_int_equal(pj_meta_parse(&out, "garbage\n", 8, err, sizeof(err)), -1);
+}
+
+static void test_journal_entry(void **state)
+{
+    struct pj_journal_entry e;
+    const char *good = "url=https://j\nuser=alice\nuuid=0b6a2e6c-1111\ntoken=11abc\n"
+                       "pid=42\nstart_time=1234\nboot_id=b\nfuture_field=x\n";
+    char err[128];
+
+    (void)state;
+    assert_int_equal(pj_journal_parse(&e, good, strlen(good), err, sizeof(err)), 0);
+    assert_string_equal(e.token, "11abc");
+    assert_string_equal(e.pid, "42");
+    pj_journal_entry_free(&e);
+    assert_int_equal(pj_journal_parse(&e, "url=x\nuser=y\nuuid=../../etc\ntoken=t\n", 35,
+                                      err, sizeof(err)),
+                     -1);
+    assert_string_equal(err, "entry has a malformed uuid");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_template),       cmocka_unit_test(test_template_too_long),
+        cmocka_unit_test(test_url_join),       cmocka_unit_test(test_user_id_encoding),
+        cmocka_unit_test(test_loopback),       cmocka_unit_test(test_meta_round_trip),
+        cmocka_unit_test(test_journal_entry),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
