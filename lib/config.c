@@ -284,7 +284,7 @@ int pj_config_read_file(struct pj_config *cfg, const char *path, bool missing_ok
     char *text;
     int status;
 
-    text = pj_read_file(path, 64 * 1024, &len);
+    text = pj_read_file(path, (size_t)64 * 1024, &len);
     if (text == NULL) {
         if (errno == ENOENT && missing_ok)
             return 0;

@@ -214,9 +214,10 @@ char *pj_basic_credentials(const char *a, const char *b)
         free(out);
         return NULL;
     }
-    memcpy(in, a, la);
+    /* a byte buffer for base64, not a string: no terminator wanted */
+    memcpy(in, a, la);          // NOLINT(bugprone-not-null-terminated-result)
     in[la] = ':';
-    memcpy(in + la + 1, b, lb);
+    memcpy(in + la + 1, b, lb); // NOLINT(bugprone-not-null-terminated-result)
     for (i = 0; i + 2 < n; i += 3) {
         out[o++] = alphabet[in[i] >> 2];
         out[o++] = alphabet[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
@@ -325,7 +326,7 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     if (rc != CURLE_OK) {
         if (http->too_big) {
-            pj_set_error(err, errlen, "reply is larger than %d KiB", PJ_BODY_MAX / 1024);
+            pj_set_error(err, errlen, "reply is larger than %zu KiB", PJ_BODY_MAX / 1024);
             outcome = PJ_PROTOCOL;
         } else {
             pj_set_error(err, errlen, "%s",

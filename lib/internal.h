@@ -189,7 +189,7 @@ char *pj_json_unescape(const char *s, size_t len);
 
 /* -------------------------------------------------------------------- http */
 
-#define PJ_BODY_MAX (64 * 1024)
+#define PJ_BODY_MAX ((size_t)64 * 1024)
 
 struct pj_http_settings {
     const char *ca_file;

@@ -180,7 +180,7 @@ static enum pj_outcome read_crumb(struct pj_client *client,
                                   const struct pj_response *resp)
 {
     struct pj_json json;
-    char err[128], *field = NULL, *crumb = NULL;
+    char err[128] = "", *field = NULL, *crumb = NULL;
     enum pj_outcome outcome;
 
     if (pj_json_parse(&json, resp->body, resp->len, err, sizeof(err)) < 0)
@@ -208,10 +208,10 @@ done:
 static enum pj_outcome whoami_with(struct pj_client *client, const char *secret,
                                    const char *secret_kind, char **name_out)
 {
-    struct pj_response resp;
+    struct pj_response resp = {0};
     struct pj_json json;
     enum pj_outcome outcome;
-    char err[128], *name = NULL;
+    char err[128] = "", *name = NULL;
     bool anonymous = true;
 
     outcome = request(client, "whoAmI", "whoAmI/api/json", secret, NULL, NULL, &resp);
@@ -252,7 +252,7 @@ enum pj_outcome pj_client_whoami(struct pj_client *client, const char *secret,
 
 enum pj_outcome pj_client_verify(struct pj_client *client, const char *password)
 {
-    struct pj_response resp;
+    struct pj_response resp = {0};
     enum pj_outcome outcome;
 
     outcome = request(client, "crumb", "crumbIssuer/api/json", password, NULL, NULL,
@@ -285,7 +285,7 @@ static enum pj_outcome read_new_token(struct pj_client *client,
                                       struct pj_token *out)
 {
     struct pj_json json;
-    char err[128], *status = NULL, *message = NULL, clean[160];
+    char err[128] = "", *status = NULL, *message = NULL, clean[160];
     enum pj_outcome outcome = PJ_PROTOCOL;
     int data;
 

@@ -156,7 +156,7 @@ int pj_journal_read(const char *path, struct pj_journal_entry *entry, char *err,
                     size_t errlen)
 {
     size_t len;
-    char *text = pj_read_file(path, 16 * 1024, &len);
+    char *text = pj_read_file(path, (size_t)16 * 1024, &len);
     int status;
 
     if (text == NULL) {

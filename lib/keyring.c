@@ -151,7 +151,7 @@ int pj_keyring_read(const char *key_name, const char *suffix, char **payload,
 
     *payload = NULL;
     snprintf(desc, sizeof(desc), "%s:%s", key_name, suffix);
-    key = keyctl_search(KEY_SPEC_SESSION_KEYRING, "user", desc, 0);
+    key = (key_serial_t)keyctl_search(KEY_SPEC_SESSION_KEYRING, "user", desc, 0);
     if (key < 0)
         return errno;
     if (serial != NULL)
