@@ -246,6 +246,7 @@ static struct pj_stash *stash_from_handoff(struct pj_context *ctx, struct pj_han
         return NULL;
     }
     stash->have_client = true;
+    stash->uid = ctx->uid; /* resolved from PAM_USER, which matched h->user */
     stash->user = h->user;
     stash->jenkins_user = h->jenkins_user;
     stash->password = h->password;
