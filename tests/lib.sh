@@ -136,13 +136,16 @@ print($2)"
 
 VALGRIND=""
 if [ "${PJ_VALGRIND:-0}" = 1 ]; then
-    VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind.%p.log"
+    # Writable by the test users too: the tool runs as them.
+    mkdir -p "$WORK/valgrind"
+    chmod 1777 "$WORK/valgrind"
+    VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind/%p.log"
 fi
 
 valgrind_clean() { # asserts no valgrind report was written
     [ -n "$VALGRIND" ] || return 0
     local reports
-    reports=$(cat "$WORK"/valgrind.*.log 2>/dev/null)
+    reports=$(cat "$WORK"/valgrind/*.log 2>/dev/null)
     is "$reports" "" "valgrind: no errors and no leaks"
 }
 

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
         {"no-session", no_argument, NULL, 'S'},
         {"session-user", required_argument, NULL, 'U'},
         {"open-twice", no_argument, NULL, 'T'},
+        {"close-twice", no_argument, NULL, 'C'},
         {"hold-file", required_argument, NULL, 'h'},
         {"tty", required_argument, NULL, 't'},
         {"rhost", required_argument, NULL, 'r'},
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
     const char *session_user = NULL, *hold_file = NULL, *tty = "pts/9";
     const char *rhost = "192.0.2.7", *command = NULL;
     int password_fd = 0, do_auth = 1, do_session = 1, open_twice = 0, repeat = 1;
+    int close_twice = 0;
     int opt, failed = 0, command_status = 0, i;
     struct pam_conv conv = {converse, NULL};
 
@@ -199,6 +201,9 @@ int main(int argc, char **argv)
             break;
         case 'T':
             open_twice = 1;
+            break;
+        case 'C':
+            close_twice = 1;
             break;
         case 'h':
             hold_file = optarg;
@@ -280,6 +285,8 @@ int main(int argc, char **argv)
     end:
         if (opened) {
             step("close_session", pam_close_session(pamh, 0));
+            if (close_twice)
+                step("close_session", pam_close_session(pamh, 0));
             step("setcred_delete", pam_setcred(pamh, PAM_DELETE_CRED));
         }
         step("end", pam_end(pamh, rc));

@@ -98,6 +98,30 @@ is "$(grep -c '^open_session: PAM_SUCCESS' <<<"$out")" 2 "opening twice in one h
 is "$(double_query "$J_URL" 'len(toks)')" "$((before + 1))" "and mints once"
 is "$(live_tokens)" 0 "no live token is left behind"
 
+double "$J_URL" reset >/dev/null
+out=$(login pjalice "$APW" --close-twice -- true)
+is "$(grep -c '^close_session: PAM_SUCCESS' <<<"$out")" 2 "closing twice succeeds twice"
+is "$(double_query "$J_URL" '[r["path"].split("/")[-1] for r in reqs if r["method"] == "POST"]')" \
+   "['generateNewToken', 'revoke']" "and revokes once"
+
+out=$(login pjalice "")
+like "$out" "^authenticate: PAM_AUTH_ERR" "an empty password: PAM_AUTH_ERR"
+out=$(login pjalice "$(head -c 600 /dev/zero | tr '\0' x)")
+like "$out" "^authenticate: PAM_AUTH_ERR" "a 600-byte password: PAM_AUTH_ERR"
+logged "authentication failure for pjalice: oversized password" "oversized passwords are refused before any request"
+
+write_stack "$STACKS" retain "$J_URL" retain_after_close
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service retain --user pjalice -- true)
+like "$out" "^close_session: PAM_SUCCESS" "retain_after_close: logout succeeds"
+is "$(live_tokens)" 1 "retain_after_close: the token stays live on the controller"
+is "$(ls "$WORK/journal" | wc -l)" 0 "retain_after_close: and leaves the journal"
+logged "kept after logout \(retain_after_close\)" "retain_after_close: logged"
+double "$J_URL" config '{"crumb_issuer": false}' >/dev/null
+uuid=$(double_query "$J_URL" "[t['uuid'] for t in toks if t['status']=='live'][0]")
+curl -sf --cacert "$CA" -u admin:admin-password -d "tokenUuid=$uuid" \
+    "$J_URL/user/pjalice/descriptorByName/jenkins.security.ApiTokenProperty/revoke"
+double "$J_URL" config '{"crumb_issuer": true}' >/dev/null
+
 # --- use_first_pass after another module ------------------------------------------------------
 cat >"$STACKS/firstpass" <<EOS
 auth     optional pam_unix.so
@@ -110,6 +134,20 @@ out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service firstpass 
 like "$out" "^authenticate: PAM_SUCCESS" "use_first_pass: the password pam_unix asked for is used"
 like "$out" "^prompts: 1" "use_first_pass: one prompt for both modules"
 like "$out" "^34" "use_first_pass: the session holds the token"
+
+# --- try_first_pass and force_first_pass -----------------------------------------------------------
+# pam_unix fails for these users (no local password) but leaves what it
+# asked for in PAM_AUTHTOK.
+for mode in try_first_pass force_first_pass; do
+    sed "s/use_first_pass/$mode/" "$STACKS/firstpass" >"$STACKS/$mode"
+done
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service try_first_pass --user pjalice)
+like "$out" "^authenticate: PAM_SUCCESS" "try_first_pass: the stored password is used"
+like "$out" "^prompts: 1" "try_first_pass: no second prompt when it is right"
+sed -e 's/^auth     optional pam_unix.so$//' "$STACKS/force_first_pass" >"$STACKS/force_nothing"
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service force_nothing --user pjalice)
+like "$out" "^authenticate: PAM_AUTH_ERR" "force_first_pass with no earlier password: PAM_AUTH_ERR"
+like "$out" "^prompts: 0" "force_first_pass: never prompts"
 
 # --- a stack without pam_keyinit ---------------------------------------------------------------
 sed '/pam_keyinit/d' "$STACKS/good" >"$STACKS/nokeyinit"
