@@ -338,6 +338,29 @@ int pj_journal_remove(const char *path);
 char *pj_boot_id(void);
 char *pj_process_start_time(long pid); /* NULL if the process is gone */
 
+/* ------------------------------------------------------------------- sweep */
+
+struct pj_sweep {
+    const char *journal_dir;
+    const struct pj_logger *log;
+    long connect_timeout;
+    long timeout;
+    int max_entries;     /* 0: all */
+    long budget_seconds; /* 0: no limit; entries past it wait for next time */
+    const char *skip_name;
+};
+
+struct pj_sweep_result {
+    int revoked;
+    int alive;
+    int failed;
+    int skipped; /* unreadable or foreign entries */
+    int deferred;
+};
+
+/* -1 when the journal directory cannot be opened. */
+int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result);
+
 /* ---------------------------------------------------------------------- kv */
 
 /* "name=value" lines, the format of the keyring meta key and of journal

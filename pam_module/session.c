@@ -129,6 +129,29 @@ static void undo_mint(struct pj_context *ctx, struct pj_stash *stash)
     pj_token_clear(&stash->token);
 }
 
+/* A short sweep after each mint: tokens of sessions that died since the
+ * last one (crash, kill -9, a controller that was down at logout) go as soon
+ * as somebody logs in again.  At most two entries, each request with half
+ * the timeout, so a login is never delayed by more than `timeout`. */
+static void sweep_a_little(struct pj_context *ctx, const char *own_path)
+{
+    struct pj_sweep_result result;
+    struct pj_sweep opts = {0};
+    long half = ctx->cfg.timeout / 2 > 0 ? ctx->cfg.timeout / 2 : 1;
+    const char *slash = own_path != NULL ? strrchr(own_path, '/') : NULL;
+
+    opts.journal_dir = ctx->cfg.journal_dir;
+    opts.log = &ctx->log;
+    opts.timeout = half;
+    opts.connect_timeout = ctx->cfg.connect_timeout < half ? ctx->cfg.connect_timeout : half;
+    opts.max_entries = 2;
+    opts.budget_seconds = half;
+    opts.skip_name = slash != NULL ? slash + 1 : NULL;
+    if (pj_sweep_run(&opts, &result) == 0 && (result.revoked || result.failed))
+        pj_debug(&ctx->log, "sweep at session open: %d revoked, %d failed, %d deferred",
+                 result.revoked, result.failed, result.deferred);
+}
+
 static int mint(struct pj_context *ctx, struct pj_stash *stash)
 {
     enum pj_outcome outcome;
@@ -166,6 +189,7 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
            stash->jenkins_user, ctx->cfg.url);
     stash->minted = true;
     status = PAM_SUCCESS;
+    sweep_a_little(ctx, stash->journal_path);
 
 done:
     /* The password's work is done either way. */

@@ -1,0 +1,74 @@
+#!/bin/bash
+# A full sshd login and logout with debug on, then a search of everything
+# observable for the password and the token: log lines, the session's
+# environment, the argv of every process alive during the login, and every
+# file written meanwhile outside the journal.  Expected hits: zero.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+command -v sshpass >/dev/null && [ -x /usr/sbin/sshd ] || { echo "1..0 # SKIP sshd or sshpass missing"; trap - EXIT; exit 0; }
+
+start_syslog
+start_double J --verbose
+ensure_user pjalice
+PASSWORD="s3cret-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+double "$J_URL" users "{\"pjalice\": {\"password\": \"$PASSWORD\"}}" >/dev/null
+TOOLDIR=$(dirname "$TOOL")
+PRIV=$WORK/private; mkdir -p "$PRIV"; chmod 0700 "$PRIV"   # the test's own copies
+SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
+SERVICE=pjtest-sshd-$$
+ln -sf /usr/sbin/sshd "/usr/local/sbin/$SERVICE"
+at_exit "rm -f /usr/local/sbin/$SERVICE /etc/pam.d/$SERVICE"
+mkdir -p /run/sshd "$WORK/journal"; chmod 0700 "$WORK/journal"
+ssh-keygen -q -t ed25519 -N '' -f "$PRIV/host_key"
+: >"$WORK/empty.conf"
+args="url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf debug export_env"
+printf 'auth required %s %s\naccount required pam_permit.so\nsession optional pam_keyinit.so force revoke\nsession required %s %s\n' \
+    "$MODULE" "$args" "$MODULE" "$args" >/etc/pam.d/$SERVICE
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nUsePAM yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication yes\nLogLevel DEBUG3\n' \
+    "$PORT" "$PRIV/host_key" "$WORK/sshd.pid" >"$WORK/sshd_config"
+touch "$WORK/marker"; sleep 1
+"/usr/local/sbin/$SERVICE" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
+for i in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
+at_exit "kill $(cat "$WORK/sshd.pid")"
+printf '%s\n' "$PASSWORD" >"$PRIV/pw"
+
+# Root watches every process's argv and environment while the logins run.
+touch "$PRIV/scanning"
+( while [ -e "$PRIV/scanning" ]; do
+      for p in /proc/[0-9]*; do cat "$p/cmdline" "$p/environ" 2>/dev/null; echo; done | tr '\0' '\n' | sort -u
+      sleep 0.02
+  done >"$PRIV/scan" ) &
+scanner=$!
+for method in password keyboard-interactive; do
+    sshpass -f "$PRIV/pw" ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=ERROR -o PubkeyAuthentication=no -o PreferredAuthentications=$method \
+        -p "$PORT" pjalice@127.0.0.1 "
+        $TOOLDIR/jenkins-token >>$SHARED/tokens
+        cat /proc/self/environ /proc/\$PPID/environ 2>/dev/null | tr '\0' '\n' >$SHARED/environ.$method
+        ps -eo args >$SHARED/ps.$method
+        ps -eo pid= | while read p; do cat /proc/\$p/environ 2>/dev/null | tr '\0' '\n'; done >$SHARED/all-environ.$method" 2>&1
+done
+sleep 1
+rm -f "$PRIV/scanning"; wait "$scanner"
+ps -eo args >"$PRIV/ps-after"
+mv "$SHARED/tokens" "$PRIV/tokens"
+is "$(wc -l <"$PRIV/tokens")" 2 "two logins, two tokens seen inside the sessions"
+is "$(double_query "$J_URL" 'len([t for t in toks if t["status"]=="revoked"])')" 2 "both revoked at logout"
+
+secrets=$(printf '%s\n' "$PASSWORD"; cat "$PRIV/tokens")
+hits() { # hits FILE... : lines holding a secret
+    grep -F -f <(printf '%s\n' "$secrets") "$@" 2>/dev/null
+}
+[ -n "$SYSLOG" ] && like "$(cat "$SYSLOG")" "pam_jenkins\(.*\): POST .*generateNewToken" "debug was on (the module logged its requests)"
+is "$(hits "${SYSLOG:-/dev/null}")" "" "no syslog line holds the password or a token"
+is "$(hits "$WORK/sshd.log")" "" "sshd's DEBUG3 log holds neither"
+is "$(hits "$SHARED"/environ.*)" "" "the session's environment holds neither"
+is "$(hits "$SHARED"/all-environ.*)" "" "no readable process environment holds either"
+is "$(hits "$SHARED"/ps.* "$PRIV/ps-after")" "" "no process argv holds either"
+[ "$(wc -l <"$PRIV/scan")" -gt 100 ]; ok $? "root sampled every process's argv and environment during the logins ($(wc -l <"$PRIV/scan") lines)"
+is "$(hits "$PRIV/scan" | cut -c1-100)" "" "none of them ever held the password or a token"
+is "$(hits "$WORK/J.err" "$WORK/J.out")" "" "(the double's own log holds neither)"
+files=$(find / -xdev \( -path /proc -o -path /sys -o -path "$WORK/journal" -o -path "$PRIV" \) -prune \
+    -o -type f -newer "$WORK/marker" -size -2M -print 2>/dev/null)
+is "$(hits $files | cut -c1-200)" "" "no file written during the logins, outside the journal, holds either ($(wc -w <<<"$files") files searched)"
