@@ -30,11 +30,18 @@ struct option {
     long max;
 };
 
-#define S(field, def)                                                              \
-    {#field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0}
-#define N(field, def, lo, hi)                                                      \
-    {#field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi}
-#define B(field) {#field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1}
+#define S(field, def)                                                                  \
+    {                                                                                  \
+#field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0            \
+    }
+#define N(field, def, lo, hi)                                                          \
+    {                                                                                  \
+#field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi       \
+    }
+#define B(field)                                                                       \
+    {                                                                                  \
+#field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1             \
+    }
 
 static const struct option options[] = {
     S(url, NULL),

@@ -80,7 +80,8 @@ static char *header_value(const char *line, size_t n, const char *name)
     size_t name_len = strlen(name);
     const char *v, *end = line + n;
 
-    if (n <= name_len || strncasecmp(line, name, name_len) != 0 || line[name_len] != ':')
+    if (n <= name_len || strncasecmp(line, name, name_len) != 0 ||
+        line[name_len] != ':')
         return NULL;
     v = line + name_len + 1;
     while (v < end && (*v == ' ' || *v == '\t'))
@@ -215,7 +216,7 @@ char *pj_basic_credentials(const char *a, const char *b)
         return NULL;
     }
     /* a byte buffer for base64, not a string: no terminator wanted */
-    memcpy(in, a, la);          // NOLINT(bugprone-not-null-terminated-result)
+    memcpy(in, a, la); // NOLINT(bugprone-not-null-terminated-result)
     in[la] = ':';
     memcpy(in + la + 1, b, lb); // NOLINT(bugprone-not-null-terminated-result)
     for (i = 0; i + 2 < n; i += 3) {
@@ -280,10 +281,10 @@ static enum pj_outcome transport_outcome(CURLcode rc)
     }
 }
 
-enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
-                                const char *user, const char *secret,
-                                const char *extra_header, const char *form,
-                                struct pj_response *resp, char *err, size_t errlen)
+enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const char *user,
+                                const char *secret, const char *extra_header,
+                                const char *form, struct pj_response *resp, char *err,
+                                size_t errlen)
 {
     struct curl_slist *headers = NULL, *grown;
     char *encoded = NULL, *auth = NULL;
@@ -297,7 +298,8 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
     http->errbuf[0] = '\0';
     if (user != NULL && secret != NULL) {
         encoded = pj_basic_credentials(user, secret);
-        auth = encoded == NULL ? NULL : pj_strdup_printf("Authorization: Basic %s", encoded);
+        auth = encoded == NULL ? NULL
+                               : pj_strdup_printf("Authorization: Basic %s", encoded);
         if (auth == NULL)
             goto done;
         if ((grown = curl_slist_append(headers, auth)) == NULL)
@@ -326,11 +328,13 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     if (rc != CURLE_OK) {
         if (http->too_big) {
-            pj_set_error(err, errlen, "reply is larger than %zu KiB", PJ_BODY_MAX / 1024);
+            pj_set_error(err, errlen, "reply is larger than %zu KiB",
+                         PJ_BODY_MAX / 1024);
             outcome = PJ_PROTOCOL;
         } else {
             pj_set_error(err, errlen, "%s",
-                         http->errbuf[0] != '\0' ? http->errbuf : curl_easy_strerror(rc));
+                         http->errbuf[0] != '\0' ? http->errbuf
+                                                 : curl_easy_strerror(rc));
             outcome = transport_outcome(rc);
         }
         goto done;

@@ -181,8 +181,8 @@ int pj_json_find(const struct pj_json *json, int obj, const char *key);
 /* The unescaped string value of key; out is a secret-safe copy. */
 enum pj_json_get pj_json_get_string(const struct pj_json *json, int obj,
                                     const char *key, char **out);
-enum pj_json_get pj_json_get_bool(const struct pj_json *json, int obj,
-                                  const char *key, bool *out);
+enum pj_json_get pj_json_get_bool(const struct pj_json *json, int obj, const char *key,
+                                  bool *out);
 /* Unescape a JSON string token's text into a fresh NUL-terminated copy.
  * Fails on \u0000 and invalid escapes. */
 char *pj_json_unescape(const char *s, size_t len);
@@ -217,10 +217,10 @@ void pj_http_free(struct pj_http *http, bool quiet);
  * Basic auth; extra_header is one "Name: value" line or NULL; form is an
  * urlencoded body (POST) or NULL (GET).  On a transport failure err says
  * what happened, without any secret. */
-enum pj_outcome pj_http_request(struct pj_http *http, const char *url,
-                                const char *user, const char *secret,
-                                const char *extra_header, const char *form,
-                                struct pj_response *resp, char *err, size_t errlen);
+enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const char *user,
+                                const char *secret, const char *extra_header,
+                                const char *form, struct pj_response *resp, char *err,
+                                size_t errlen);
 void pj_response_clear(struct pj_response *resp);
 /* base64("user:secret") for an Authorization: Basic header; wipe-free it. */
 char *pj_basic_credentials(const char *user, const char *secret);
@@ -244,8 +244,8 @@ void pj_token_clear(struct pj_token *token);
 struct pj_client {
     struct pj_http *http;
     const struct pj_logger *log; /* must outlive the client */
-    char *base;    /* no trailing slash */
-    char *user_id; /* Jenkins user id */
+    char *base;                  /* no trailing slash */
+    char *user_id;               /* Jenkins user id */
     char *crumb_field;
     char *crumb; /* bound to the session cookie in http */
     bool no_crumb_issuer;

@@ -29,8 +29,7 @@ void pj_token_clear(struct pj_token *token)
 }
 
 int pj_client_init(struct pj_client *client, const char *base, const char *user_id,
-                   const struct pj_http_settings *settings,
-                   const struct pj_logger *log)
+                   const struct pj_http_settings *settings, const struct pj_logger *log)
 {
     memset(client, 0, sizeof(*client));
     client->log = log;
@@ -88,14 +87,16 @@ static void note_version(struct pj_client *client, const struct pj_response *res
 
     if (resp->jenkins_version == NULL)
         return;
-    sanitize(clean, sizeof(clean), resp->jenkins_version, strlen(resp->jenkins_version));
+    sanitize(clean, sizeof(clean), resp->jenkins_version,
+             strlen(resp->jenkins_version));
     free(client->version);
     client->version = strdup(clean);
 }
 
 /* The statuses every request shares.  Returns PJ_OK only for 200. */
-static enum pj_outcome classify(struct pj_client *client, const struct pj_response *resp,
-                                const char *what, const char *secret_kind)
+static enum pj_outcome classify(struct pj_client *client,
+                                const struct pj_response *resp, const char *what,
+                                const char *secret_kind)
 {
     char where[200];
 
@@ -187,7 +188,8 @@ static enum pj_outcome read_crumb(struct pj_client *client,
         return fail(client, PJ_PROTOCOL, "crumb", "%s", err);
     if (pj_json_get_string(&json, 0, "crumb", &crumb) != PJ_JSON_FOUND ||
         pj_json_get_string(&json, 0, "crumbRequestField", &field) != PJ_JSON_FOUND ||
-        !all_chars(field, header_token_char, 128) || !all_chars(crumb, crumb_char, 512)) {
+        !all_chars(field, header_token_char, 128) ||
+        !all_chars(crumb, crumb_char, 512)) {
         outcome = fail(client, PJ_PROTOCOL, "crumb",
                        "reply lacks a usable crumb and crumbRequestField");
         goto done;
@@ -255,8 +257,8 @@ enum pj_outcome pj_client_verify(struct pj_client *client, const char *password)
     struct pj_response resp = {0};
     enum pj_outcome outcome;
 
-    outcome = request(client, "crumb", "crumbIssuer/api/json", password, NULL, NULL,
-                      &resp);
+    outcome =
+        request(client, "crumb", "crumbIssuer/api/json", password, NULL, NULL, &resp);
     if (outcome != PJ_OK)
         return outcome;
     outcome = classify(client, &resp, "crumb", "password");
@@ -267,7 +269,8 @@ enum pj_outcome pj_client_verify(struct pj_client *client, const char *password)
         /* CSRF protection turned off (DISABLE_CSRF_PROTECTION, or before
          * 2.222 the checkbox): nothing to fetch, but the password still has
          * to be checked, and whoAmI answers 401 to a wrong one. */
-        pj_debug(client->log, "controller %s has no crumb issuer; verifying with whoAmI",
+        pj_debug(client->log,
+                 "controller %s has no crumb issuer; verifying with whoAmI",
                  client->base);
         client->no_crumb_issuer = true;
         outcome = whoami_with(client, password, "password", NULL);
@@ -305,7 +308,8 @@ static enum pj_outcome read_new_token(struct pj_client *client,
     data = pj_json_find(&json, 0, "data");
     if (pj_json_get_string(&json, data, "tokenValue", &out->value) != PJ_JSON_FOUND ||
         pj_json_get_string(&json, data, "tokenUuid", &out->uuid) != PJ_JSON_FOUND ||
-        !all_chars(out->value, token_char, 256) || !all_chars(out->uuid, uuid_char, 64)) {
+        !all_chars(out->value, token_char, 256) ||
+        !all_chars(out->uuid, uuid_char, 64)) {
         fail(client, outcome, "generateNewToken", "reply lacks a usable token");
         goto done;
     }
@@ -362,16 +366,17 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
             goto done;
         }
         pj_response_clear(&resp);
-        outcome = request(client, "generateNewToken",
-                          "me/" TOKEN_ACTIONS "generateNewToken", password, header, form,
-                          &resp);
+        outcome =
+            request(client, "generateNewToken", "me/" TOKEN_ACTIONS "generateNewToken",
+                    password, header, form, &resp);
         if (outcome != PJ_OK)
             goto done;
         /* A controller restart between auth and session (or a session that
          * timed out) invalidates the cookie and so the crumb: one fresh crumb,
          * then one more try, rather than a failed login. */
         if (attempt == 0 && crumb_rejected(&resp)) {
-            pj_debug(client->log, "controller %s rejected the crumb; fetching a new one",
+            pj_debug(client->log,
+                     "controller %s rejected the crumb; fetching a new one",
                      client->base);
             pj_secret_replace(&client->crumb, NULL);
             client->no_crumb_issuer = false;

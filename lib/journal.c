@@ -16,11 +16,14 @@
 
 #include "internal.h"
 
-#define FIELD(name) {#name, offsetof(struct pj_journal_entry, name)}
+#define FIELD(name)                                                                    \
+    {                                                                                  \
+#name, offsetof(struct pj_journal_entry, name)                                 \
+    }
 static const struct pj_kv_field entry_fields[] = {
-    FIELD(url),     FIELD(user),       FIELD(uuid),    FIELD(token),
+    FIELD(url),        FIELD(user),    FIELD(uuid),    FIELD(token),
     FIELD(token_name), FIELD(created), FIELD(pid),     FIELD(start_time),
-    FIELD(boot_id), FIELD(ca_file),    FIELD(ca_path), FIELD(proxy),
+    FIELD(boot_id),    FIELD(ca_file), FIELD(ca_path), FIELD(proxy),
 };
 #define ENTRY_FIELDS (sizeof(entry_fields) / sizeof(entry_fields[0]))
 
@@ -79,8 +82,8 @@ static int ensure_dir(const char *dir, char *err, size_t errlen)
     }
     if (st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
         pj_set_error(err, errlen,
-                     "journal directory %s must be owned by uid %lu with mode 0700", dir,
-                     (unsigned long)geteuid());
+                     "journal directory %s must be owned by uid %lu with mode 0700",
+                     dir, (unsigned long)geteuid());
         return -1;
     }
     return 0;

@@ -58,7 +58,8 @@ static bool valid_number(const char *s, size_t len)
 static bool valid_primitive(const char *s, size_t len)
 {
     if ((len == 4 && memcmp(s, "true", 4) == 0) ||
-        (len == 5 && memcmp(s, "false", 5) == 0) || (len == 4 && memcmp(s, "null", 4) == 0))
+        (len == 5 && memcmp(s, "false", 5) == 0) ||
+        (len == 4 && memcmp(s, "null", 4) == 0))
         return true;
     return valid_number(s, len);
 }
@@ -365,8 +366,8 @@ enum pj_json_get pj_json_get_string(const struct pj_json *json, int obj,
     return *out == NULL ? PJ_JSON_NOMEM : PJ_JSON_FOUND;
 }
 
-enum pj_json_get pj_json_get_bool(const struct pj_json *json, int obj,
-                                  const char *key, bool *out)
+enum pj_json_get pj_json_get_bool(const struct pj_json *json, int obj, const char *key,
+                                  bool *out)
 {
     int i = pj_json_find(json, obj, key);
     const struct pj_json_token *t;

@@ -15,10 +15,14 @@
 
 #include "internal.h"
 
-#define FIELD(name) {#name, offsetof(struct pj_meta, name)}
+#define FIELD(name)                                                                    \
+    {                                                                                  \
+#name, offsetof(struct pj_meta, name)                                          \
+    }
 static const struct pj_kv_field meta_fields[] = {
-    FIELD(url),     FIELD(user),    FIELD(token_name), FIELD(token_uuid), FIELD(created),
-    FIELD(expires), FIELD(ca_file), FIELD(ca_path),    FIELD(proxy),
+    FIELD(url),        FIELD(user),    FIELD(token_name),
+    FIELD(token_uuid), FIELD(created), FIELD(expires),
+    FIELD(ca_file),    FIELD(ca_path), FIELD(proxy),
 };
 #define META_FIELDS (sizeof(meta_fields) / sizeof(meta_fields[0]))
 
@@ -79,9 +83,10 @@ int pj_keyring_check_session(uid_t uid, char *err, size_t errlen)
         goto done;
     }
     if (owner != (unsigned long)uid) {
-        pj_set_error(err, errlen,
-                     "the session keyring \"%s\" belongs to uid %lu, not to uid %lu: %s",
-                     name, owner, (unsigned long)uid, fix);
+        pj_set_error(
+            err, errlen,
+            "the session keyring \"%s\" belongs to uid %lu, not to uid %lu: %s", name,
+            owner, (unsigned long)uid, fix);
         goto done;
     }
     status = 0;
@@ -91,8 +96,8 @@ done:
     return status;
 }
 
-static key_serial_t add_one(const char *key_name, const char *suffix, const char *payload,
-                            uid_t uid, long timeout)
+static key_serial_t add_one(const char *key_name, const char *suffix,
+                            const char *payload, uid_t uid, long timeout)
 {
     char desc[160];
     key_serial_t key;

@@ -21,7 +21,8 @@ static bool session_alive(const struct pj_journal_entry *entry, const char *boot
     char *start;
     bool alive;
 
-    if (entry->boot_id == NULL || boot_id == NULL || strcmp(entry->boot_id, boot_id) != 0)
+    if (entry->boot_id == NULL || boot_id == NULL ||
+        strcmp(entry->boot_id, boot_id) != 0)
         return false;
     if (entry->pid == NULL || entry->start_time == NULL)
         return false;
@@ -31,8 +32,8 @@ static bool session_alive(const struct pj_journal_entry *entry, const char *boot
     return alive;
 }
 
-static void sweep_entry(const char *path, const char *boot_id, const struct pj_sweep *opts,
-                        struct pj_sweep_result *result)
+static void sweep_entry(const char *path, const char *boot_id,
+                        const struct pj_sweep *opts, struct pj_sweep_result *result)
 {
     struct pj_journal_entry entry;
     struct pj_http_settings settings;
@@ -62,8 +63,8 @@ static void sweep_entry(const char *path, const char *boot_id, const struct pj_s
     if (outcome == PJ_OK || outcome == PJ_BAD_CREDENTIALS) {
         pj_journal_remove(path);
         pj_log(opts->log, LOG_INFO,
-               "sweep: revoked token %s of %s on %s (session pid %s is gone)", entry.uuid,
-               entry.user, entry.url, entry.pid != NULL ? entry.pid : "?");
+               "sweep: revoked token %s of %s on %s (session pid %s is gone)",
+               entry.uuid, entry.user, entry.url, entry.pid != NULL ? entry.pid : "?");
         result->revoked++;
     } else {
         pj_log(opts->log, LOG_WARNING, "sweep: could not revoke token %s of %s: %s",

@@ -91,7 +91,8 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
 static int obtain_and_verify(struct pj_context *ctx, struct pj_stash *stash)
 {
     const struct pj_config *cfg = &ctx->cfg;
-    bool use_stored = cfg->use_first_pass || cfg->try_first_pass || cfg->force_first_pass;
+    bool use_stored =
+        cfg->use_first_pass || cfg->try_first_pass || cfg->force_first_pass;
     char *password = NULL;
     int status = PAM_AUTH_ERR;
 
@@ -106,7 +107,8 @@ static int obtain_and_verify(struct pj_context *ctx, struct pj_stash *stash)
         }
     } else if (cfg->force_first_pass) {
         pj_log(&ctx->log, LOG_ERR,
-               "force_first_pass: no password from an earlier module for %s", ctx->user);
+               "force_first_pass: no password from an earlier module for %s",
+               ctx->user);
         status = PAM_AUTH_ERR;
         goto done;
     } else if ((status = prompt_password(ctx, &password)) == PAM_SUCCESS) {

@@ -28,7 +28,8 @@ int pj_close_session(struct pj_context *ctx)
     pj_keyring_revoke(stash->token_key);
     pj_keyring_revoke(stash->meta_key);
     if (ctx->cfg.retain_after_close) {
-        pj_log(&ctx->log, LOG_INFO, "token %s of %s kept after logout (retain_after_close)",
+        pj_log(&ctx->log, LOG_INFO,
+               "token %s of %s kept after logout (retain_after_close)",
                stash->token.uuid, stash->jenkins_user);
         if (stash->journal_path != NULL)
             pj_journal_remove(stash->journal_path);

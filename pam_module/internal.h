@@ -29,7 +29,7 @@ struct pj_stash {
     char *user; /* PAM_USER at auth time */
     uid_t uid;
     char *jenkins_user;
-    char *password; /* wiped once the token is minted */
+    char *password;       /* wiped once the token is minted */
     struct pj_logger log; /* the client's: outlives any one call's context */
     struct pj_client client;
     bool have_client;

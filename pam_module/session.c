@@ -143,7 +143,8 @@ static void sweep_a_little(struct pj_context *ctx, const char *own_path)
     opts.journal_dir = ctx->cfg.journal_dir;
     opts.log = &ctx->log;
     opts.timeout = half;
-    opts.connect_timeout = ctx->cfg.connect_timeout < half ? ctx->cfg.connect_timeout : half;
+    opts.connect_timeout =
+        ctx->cfg.connect_timeout < half ? ctx->cfg.connect_timeout : half;
     opts.max_entries = 2;
     opts.budget_seconds = half;
     opts.skip_name = slash != NULL ? slash + 1 : NULL;

@@ -280,8 +280,9 @@ struct pj_stash *pj_handoff_take(struct pj_context *ctx)
     /* Only a key root made for this user: the variable is plain text that
      * another module could have set. */
     handoff_description(expected, sizeof(expected), ctx->user);
-    if (keyctl_describe_alloc(key, &desc) < 0 || sscanf(desc, "user;%lu;", &owner) != 1 ||
-        owner != 0 || (name = strrchr(desc, ';')) == NULL || strcmp(name + 1, expected) != 0)
+    if (keyctl_describe_alloc(key, &desc) < 0 ||
+        sscanf(desc, "user;%lu;", &owner) != 1 || owner != 0 ||
+        (name = strrchr(desc, ';')) == NULL || strcmp(name + 1, expected) != 0)
         goto done;
     n = keyctl_read_alloc(key, &payload);
     if (n < 0 || pj_handoff_parse(&handoff, payload, (size_t)n) < 0) {

@@ -89,8 +89,25 @@ static void on_term(int sig)
     stop_holding = 1;
 }
 
+static long rss_kb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static int quiet_steps;
+
 static int step(const char *name, int code)
 {
+    if (quiet_steps && code == PAM_SUCCESS)
+        return code;
     printf("%s: %s\n", name, code_name(code));
     fflush(stdout);
     return code;
@@ -162,6 +179,7 @@ int main(int argc, char **argv)
         {"session-user", required_argument, NULL, 'U'},
         {"open-twice", no_argument, NULL, 'T'},
         {"close-twice", no_argument, NULL, 'C'},
+        {"timing", no_argument, NULL, 'M'},
         {"hold-file", required_argument, NULL, 'h'},
         {"tty", required_argument, NULL, 't'},
         {"rhost", required_argument, NULL, 'r'},
@@ -172,7 +190,7 @@ int main(int argc, char **argv)
     const char *session_user = NULL, *hold_file = NULL, *tty = "pts/9";
     const char *rhost = "192.0.2.7", *command = NULL;
     int password_fd = 0, do_auth = 1, do_session = 1, open_twice = 0, repeat = 1;
-    int close_twice = 0;
+    int close_twice = 0, timing = 0;
     int opt, failed = 0, command_status = 0, i;
     struct pam_conv conv = {converse, NULL};
 
@@ -205,6 +223,9 @@ int main(int argc, char **argv)
         case 'C':
             close_twice = 1;
             break;
+        case 'M':
+            timing = 1;
+            break;
         case 'h':
             hold_file = optarg;
             break;
@@ -228,6 +249,7 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         command = argv[optind];
+    quiet_steps = timing;
     if (do_auth) {
         ssize_t n = read(password_fd, password, sizeof(password) - 1);
 
@@ -241,7 +263,9 @@ int main(int argc, char **argv)
     for (i = 0; i < repeat && !failed; i++) {
         pam_handle_t *pamh = NULL;
         int rc, opened = 0;
+        struct timespec t0, t1;
 
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
         if (step("start", rc) != PAM_SUCCESS)
             return 1;
@@ -290,6 +314,14 @@ int main(int argc, char **argv)
             step("setcred_delete", pam_setcred(pamh, PAM_DELETE_CRED));
         }
         step("end", pam_end(pamh, rc));
+        /* bench/run: the whole lifecycle's time, and memory growth */
+        if (timing) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            printf("lifecycle_us: %ld\n", (long)((t1.tv_sec - t0.tv_sec) * 1000000L +
+                                                 (t1.tv_nsec - t0.tv_nsec) / 1000));
+            if (i == 0 || i == repeat - 1)
+                printf("rss_kb: %ld\n", rss_kb());
+        }
     }
     explicit_bzero(password, sizeof(password));
     printf("prompts: %d\n", prompts);

@@ -105,11 +105,12 @@ int main(int argc, char **argv)
             if (days != NULL)
                 *days++ = '\0';
             pj_token_clear(&token);
-            outcome = pj_client_generate(&client, password, spec,
-                                         days ? atol(days) : 0, &token);
+            outcome = pj_client_generate(&client, password, spec, days ? atol(days) : 0,
+                                         &token);
             if (outcome == PJ_OK)
-                snprintf(detail, sizeof(detail), "uuid=%s name=%s length=%zu expires=%s",
-                         token.uuid, token.name ? token.name : "?", strlen(token.value),
+                snprintf(detail, sizeof(detail),
+                         "uuid=%s name=%s length=%zu expires=%s", token.uuid,
+                         token.name ? token.name : "?", strlen(token.value),
                          token.expires ? token.expires : "-");
             free(spec);
         } else if (strcmp(op, "whoami-token") == 0) {
@@ -124,9 +125,10 @@ int main(int argc, char **argv)
             struct pj_http *side = pj_http_new(&settings);
             struct pj_response resp;
 
-            outcome = side == NULL ? PJ_NOMEM
-                                   : pj_http_request(side, op + 5, NULL, NULL, NULL, "{}",
-                                                     &resp, detail, sizeof(detail));
+            outcome = side == NULL
+                          ? PJ_NOMEM
+                          : pj_http_request(side, op + 5, NULL, NULL, NULL, "{}", &resp,
+                                            detail, sizeof(detail));
             if (outcome == PJ_OK)
                 pj_response_clear(&resp);
             pj_http_free(side, false);

@@ -90,7 +90,8 @@ static int print_env(FILE *out, const struct session_token *st, const char *pref
 
 static int print_json(FILE *out, const struct session_token *st)
 {
-    const char *names[] = {"url", "user", "token", "token_name", "token_uuid", "expires"};
+    const char *names[] = {"url",        "user",       "token",
+                           "token_name", "token_uuid", "expires"};
     const char *values[] = {st->meta.url,        st->meta.user,       st->token,
                             st->meta.token_name, st->meta.token_uuid, st->meta.expires};
     size_t i;
@@ -145,7 +146,8 @@ int format_token(FILE *out, const char *format, const struct session_token *st,
             free(host);
             return EXIT_UNREADABLE;
         }
-        fprintf(out, "machine %s login %s password %s\n", host, st->meta.user, st->token);
+        fprintf(out, "machine %s login %s password %s\n", host, st->meta.user,
+                st->token);
         free(host);
         return EXIT_OK;
     }

@@ -74,8 +74,8 @@ static int load_config(struct pj_config *cfg, const char *conf, const char *url)
     if (pj_config_read_file(cfg, explicit_conf ? conf : PJ_DEFAULT_CONF,
                             !explicit_conf && url != NULL, &tool_log, err,
                             sizeof(err)) < 0 ||
-        (url != NULL && pj_config_set(cfg, "url", url, "--url", &tool_log, err,
-                                      sizeof(err)) < 0) ||
+        (url != NULL &&
+         pj_config_set(cfg, "url", url, "--url", &tool_log, err, sizeof(err)) < 0) ||
         pj_config_finish(cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "jenkins-token: %s\n", err);
         return -1;
@@ -163,7 +163,8 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
     created = pj_iso_time(vars.now);
     if (name == NULL || created == NULL)
         goto done;
-    if (pj_client_generate(client, password, name, cfg->token_lifetime, &token) != PJ_OK) {
+    if (pj_client_generate(client, password, name, cfg->token_lifetime, &token) !=
+        PJ_OK) {
         fprintf(stderr, "jenkins-token: %s\n", client->message);
         goto done;
     }
@@ -191,8 +192,9 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
         watch(cfg, client->user_id, &token, token_key, leader,
               pj_process_start_time((long)leader));
     if (watcher < 0) {
-        fprintf(stderr, "jenkins-token: cannot start the watcher that revokes the token "
-                        "at logout; revoking it now\n");
+        fprintf(stderr,
+                "jenkins-token: cannot start the watcher that revokes the token "
+                "at logout; revoking it now\n");
         pj_client_revoke(client, token.value, token.uuid);
         keyctl_revoke(token_key);
         keyctl_revoke(meta_key);

@@ -15,7 +15,8 @@ struct pj_logger tool_log;
 static void usage(FILE *out)
 {
     fputs("usage: jenkins-token [get] [-f FORMAT] [-n] [-k KEYNAME]\n"
-          "       jenkins-token status [-s] [--json] [--show-token] [--check] [-k KEYNAME]\n"
+          "       jenkins-token status [-s] [--json] [--show-token] [--check] [-k "
+          "KEYNAME]\n"
           "       jenkins-token exec [--jjb] [-k KEYNAME] [--] [CMD [ARG...]]\n"
           "       jenkins-token login [--conf PATH] [--url URL] [--user USER]\n"
           "       jenkins-token revoke [-k KEYNAME]\n"

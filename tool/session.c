@@ -16,10 +16,11 @@ static int explain(int err, const char *key_name)
 {
     switch (err) {
     case ENOKEY:
-        fprintf(stderr,
-                "jenkins-token: no Jenkins token in this session (%s:token is missing).\n"
-                "  Log in with your password, or run `jenkins-token login`.\n",
-                key_name);
+        fprintf(
+            stderr,
+            "jenkins-token: no Jenkins token in this session (%s:token is missing).\n"
+            "  Log in with your password, or run `jenkins-token login`.\n",
+            key_name);
         return EXIT_NO_TOKEN;
     case EKEYEXPIRED:
         fprintf(stderr, "jenkins-token: the session's Jenkins token has expired.\n"
@@ -56,8 +57,8 @@ int session_token_load(const char *key_name, struct session_token *st)
     rc = pj_meta_parse(&st->meta, meta, meta_len, err, sizeof(err));
     free(meta);
     if (rc < 0 || token_len == 0 || strlen(st->token) != token_len) {
-        fprintf(stderr, "jenkins-token: %s:meta or %s:token is malformed: %s\n", key_name,
-                key_name, rc < 0 ? err : "bad token");
+        fprintf(stderr, "jenkins-token: %s:meta or %s:token is malformed: %s\n",
+                key_name, key_name, rc < 0 ? err : "bad token");
         session_token_free(st);
         return EXIT_UNREADABLE;
     }

@@ -26,7 +26,8 @@ static int check(const struct session_token *st, const char **verdict)
     int rc;
 
     session_http_settings(st, &settings);
-    if (pj_client_init(&client, st->meta.url, st->meta.user, &settings, &tool_log) < 0) {
+    if (pj_client_init(&client, st->meta.url, st->meta.user, &settings, &tool_log) <
+        0) {
         *verdict = "out of memory";
         return EXIT_CONTROLLER;
     }
@@ -52,9 +53,14 @@ static void print_json(const struct session_token *st, bool show_token,
 {
     const char *names[] = {"url",     "user",    "token_name", "token_uuid",
                            "created", "expires", "check",      "token"};
-    const char *values[] = {st->meta.url,     st->meta.user,    st->meta.token_name,
-                            st->meta.token_uuid, st->meta.created, st->meta.expires,
-                            verdict,          show_token ? st->token : NULL};
+    const char *values[] = {st->meta.url,
+                            st->meta.user,
+                            st->meta.token_name,
+                            st->meta.token_uuid,
+                            st->meta.created,
+                            st->meta.expires,
+                            verdict,
+                            show_token ? st->token : NULL};
     size_t i;
 
     printf("{\"key\":%ld", (long)st->token_key);

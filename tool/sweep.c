@@ -34,7 +34,8 @@ int cmd_sweep(int argc, char **argv)
         conf = optarg;
     }
     if (geteuid() != 0) {
-        fprintf(stderr, "jenkins-token: sweep must run as root (it reads the journal)\n");
+        fprintf(stderr,
+                "jenkins-token: sweep must run as root (it reads the journal)\n");
         return EXIT_USAGE;
     }
     if (pj_config_init(&cfg) < 0)
@@ -60,9 +61,10 @@ int cmd_sweep(int argc, char **argv)
         rc = EXIT_UNREADABLE;
         goto done;
     }
-    printf("sweep: %d revoked, %d sessions still open, %d failed, %d unreadable entries "
-           "skipped\n",
-           result.revoked, result.alive, result.failed, result.skipped);
+    printf(
+        "sweep: %d revoked, %d sessions still open, %d failed, %d unreadable entries "
+        "skipped\n",
+        result.revoked, result.alive, result.failed, result.skipped);
     if (result.failed > 0)
         rc = EXIT_CONTROLLER;
 

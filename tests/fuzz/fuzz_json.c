@@ -10,8 +10,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    static const char *const keys[] = {"crumb", "crumbRequestField", "status", "message",
-                                       "name",  "tokenValue",        "tokenUuid"};
+    static const char *const keys[] = {
+        "crumb", "crumbRequestField", "status",   "message",
+        "name",  "tokenValue",        "tokenUuid"};
     struct pj_json json;
     char err[128], *s;
     bool b;

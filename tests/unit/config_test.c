@@ -85,8 +85,8 @@ static void test_errors_name_line_and_key(void **state)
     assert_string_equal(err, "test.conf:3: option timeout: -1 is outside 1..600");
     pj_config_free(&cfg);
     assert_int_equal(parse(&cfg, "connect_timeout = soon\n", err), -1);
-    assert_string_equal(err,
-                        "test.conf:1: option connect_timeout: \"soon\" is not a whole number");
+    assert_string_equal(
+        err, "test.conf:1: option connect_timeout: \"soon\" is not a whole number");
     pj_config_free(&cfg);
     assert_int_equal(parse(&cfg, "debug = maybe\n", err), -1);
     assert_string_equal(err, "test.conf:1: option debug: \"maybe\" is not yes or no");

@@ -36,11 +36,25 @@ static void test_accepts(void **state)
 static void test_rejects(void **state)
 {
     static const char *const bad[] = {
-        "",           "[]",          "\"s\"",        "{}{}",          "{} x",
-        "{\"a\":}",   "{\"a\" \"b\"}", "{\"a\":tru}",  "{\"a\":01}",    "{\"a\":1.}",
-        "{\"a\":-}",  "{a:1}",       "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
-        "{\"a\":\"\\ud800\"}", "{\"a\":\"\\u0000\"}", "{\"a\":\"tab\there\"}",
-        "{\"a\":1",   "{\"crumb\":\"abc",
+        "",
+        "[]",
+        "\"s\"",
+        "{}{}",
+        "{} x",
+        "{\"a\":}",
+        "{\"a\" \"b\"}",
+        "{\"a\":tru}",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":-}",
+        "{a:1}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\\ud800\"}",
+        "{\"a\":\"\\u0000\"}",
+        "{\"a\":\"tab\there\"}",
+        "{\"a\":1",
+        "{\"crumb\":\"abc",
     };
     size_t i;
 
@@ -68,10 +82,11 @@ static void test_depth_limit(void **state)
 
 static void test_get_values(void **state)
 {
-    const char *text = "{\"status\":\"ok\",\"data\":{\"tokenName\":\"n\\u00fc \\\"q\\\"\","
-                       "\"tokenUuid\":\"u-1\",\"tokenValue\":\"11ab\",\"flag\":true,"
-                       "\"nested\":{\"tokenValue\":\"wrong\"}},\"tokenValue\":\"top\","
-                       "\"emoji\":\"\\ud83d\\ude00\"}";
+    const char *text =
+        "{\"status\":\"ok\",\"data\":{\"tokenName\":\"n\\u00fc \\\"q\\\"\","
+        "\"tokenUuid\":\"u-1\",\"tokenValue\":\"11ab\",\"flag\":true,"
+        "\"nested\":{\"tokenValue\":\"wrong\"}},\"tokenValue\":\"top\","
+        "\"emoji\":\"\\ud83d\\ude00\"}";
     struct pj_json json;
     char err[128], *s = NULL;
     bool b = false;

@@ -13,13 +13,14 @@
 
 static void test_template(void **state)
 {
-    struct pj_template_vars vars = {"alice", "build1", "sshd", "pts/3", "192.0.2.1",
-                                    4242, 1795812924};
+    struct pj_template_vars vars = {"alice",     "build1", "sshd",    "pts/3",
+                                    "192.0.2.1", 4242,     1795812924};
     char err[256], *out;
 
     (void)state;
     out = pj_template_expand("pam_jenkins %u@%h %s %t %d", &vars, err, sizeof(err));
-    assert_string_equal(out, "pam_jenkins alice@build1 sshd pts/3 2026-11-27T20:55:24Z");
+    assert_string_equal(out,
+                        "pam_jenkins alice@build1 sshd pts/3 2026-11-27T20:55:24Z");
     free(out);
     out = pj_template_expand("%r:%p 100%%", &vars, err, sizeof(err));
     assert_string_equal(out, "192.0.2.1:4242 100%");
@@ -118,8 +119,8 @@ static void test_meta_round_trip(void **state)
     free(text);
     in.user = "evil\nurl=https://attacker";
     assert_null(pj_meta_format(&in));
-    assert_int_equal(pj_meta_parse(&out, "url=a\nurl=b\nuser=x\ntoken_uuid=1\n", 32, err,
-                                   sizeof(err)),
+    assert_int_equal(pj_meta_parse(&out, "url=a\nurl=b\nuser=x\ntoken_uuid=1\n", 32,
+                                   err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "repeats url"));
     assert_int_equal(pj_meta_parse(&out, "url=a\n", 6, err, sizeof(err)), -1);
@@ -138,8 +139,8 @@ static void test_journal_entry(void **state)
     assert_string_equal(e.token, "11abc");
     assert_string_equal(e.pid, "42");
     pj_journal_entry_free(&e);
-    assert_int_equal(pj_journal_parse(&e, "url=x\nuser=y\nuuid=../../etc\ntoken=t\n", 35,
-                                      err, sizeof(err)),
+    assert_int_equal(pj_journal_parse(&e, "url=x\nuser=y\nuuid=../../etc\ntoken=t\n",
+                                      35, err, sizeof(err)),
                      -1);
     assert_string_equal(err, "entry has a malformed uuid");
 }
@@ -147,9 +148,9 @@ static void test_journal_entry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_template),       cmocka_unit_test(test_template_too_long),
-        cmocka_unit_test(test_url_join),       cmocka_unit_test(test_user_id_encoding),
-        cmocka_unit_test(test_loopback),       cmocka_unit_test(test_meta_round_trip),
+        cmocka_unit_test(test_template),      cmocka_unit_test(test_template_too_long),
+        cmocka_unit_test(test_url_join),      cmocka_unit_test(test_user_id_encoding),
+        cmocka_unit_test(test_loopback),      cmocka_unit_test(test_meta_round_trip),
         cmocka_unit_test(test_journal_entry),
     };
 
