@@ -16,6 +16,7 @@ is "$got" "./etc/security/pam_jenkins.conf ./usr/bin/jenkins-token ./usr/lib/sys
    "exactly the module, the tool, the man pages, the sample config, the pam-auth-update profile and the timer"
 like "$(cat "$D/usr/lib/systemd/system/pam_jenkins-sweep.service")" "^ExecStart=/usr/bin/jenkins-token sweep" "the service runs the installed tool"
 like "$(man -l "$D/usr/share/man/man8/pam_jenkins.8" 2>/dev/null | head -5)" "pam_jenkins - a Jenkins API token for each login session" "pam_jenkins(8) renders"
+like "$(head -1 "$D/usr/share/man/man1/jenkins-token.1")" '"pam_jenkins [0-9]+\.[0-9]+\.[0-9]+"' "the man pages carry the version"
 echo "url = https://admin.example.com/" >"$D/etc/security/pam_jenkins.conf"
 make -s -C "$WORK/b" install DESTDIR="$D" >/dev/null 2>&1
 is "$(cat "$D/etc/security/pam_jenkins.conf")" "url = https://admin.example.com/" "a second install never overwrites the admin's configuration"
