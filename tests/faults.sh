@@ -1,0 +1,105 @@
+#!/bin/bash
+# The fault and hostile-input matrix through real libpam: for each way the
+# controller or the network can go wrong, the PAM code the application sees,
+# how long the login took, and the line the module logged.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_root
+
+start_syslog
+start_double J
+start_double OTHER
+ensure_user pjalice
+double "$J_URL" users '{"pjalice": {"password": "alice-pw"}}' >/dev/null
+STACKS=$WORK/pam.d
+# connect_timeout 2 + timeout 4: no login may take longer than ~6 s
+write_stack "$STACKS" good "$J_URL"
+live() { double_query "$J_URL" "len([t for t in toks if t['status']=='live'])"; }
+attempt() { # attempt SERVICE [pam-app args] -> output, sets ELAPSED (ms)
+    local service=$1 t0
+    shift
+    t0=$(now_ms)
+    OUT=$(printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service "$service" --user pjalice "$@" -- true)
+    ELAPSED=$(($(now_ms) - t0))
+}
+fault() { double "$J_URL" config "{\"faults\": $1}" >/dev/null; }
+
+# --- at authentication: PAM_AUTHINFO_UNAVAIL, bounded, logged -------------------------------
+check_auth_fault() { # name faults-json log-pattern
+    fault "$2"
+    : >"${SYSLOG:-/dev/null}"
+    attempt good
+    fault '[]'
+    like "$OUT" "^authenticate: PAM_AUTHINFO_UNAVAIL" "$1: PAM_AUTHINFO_UNAVAIL"
+    [ "$ELAPSED" -lt 6500 ]; ok $? "$1: the login returned within connect_timeout + timeout ($ELAPSED ms)"
+    logged "authentication failure for pjalice: controller $J_URL: crumb: $3" "$1: logged"
+}
+check_auth_fault "slow controller" '[{"mode": "slow", "delay": 20}]' "Operation timed out"
+check_auth_fault "HTTP 500" '[{"mode": "http500"}]' "server error \(HTTP 500\)"
+check_auth_fault "dropped connection" '[{"mode": "drop"}]' ".*(Empty reply|reset|closed|Recv failure)"
+check_auth_fault "malformed JSON" '[{"mode": "malformed_json"}]' "reply is not valid JSON"
+check_auth_fault "a 50 MB body" '[{"mode": "huge_body", "size": 52428800}]' "reply is larger than 64 KiB"
+double "$OTHER_URL" reset >/dev/null
+check_auth_fault "redirect to another origin" "[{\"mode\": \"redirect\", \"location\": \"$OTHER_URL/steal\"}]" \
+    "redirected to $OTHER_URL/steal \(HTTP 302\), not followed"
+is "$(double_query "$OTHER_URL" 'len(reqs)')" 0 "redirect: the other origin never received the credentials"
+
+# --- TLS ------------------------------------------------------------------------------------------
+d=$WORK/expired; mkdir -p "$d/db"; : >"$d/db/index.txt"; echo 01 >"$d/db/serial"
+printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s/db/index.txt\nnew_certs_dir=%s/db\nserial=%s/db/serial\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n' \
+    "$d" "$d" "$d" >"$d/ca.cnf"
+openssl req -newkey rsa:2048 -nodes -keyout "$d/key" -out "$d/csr" -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+openssl ca -batch -config "$d/ca.cnf" -cert "$CERTS/ca.pem" -keyfile "$CERTS/ca.key" -in "$d/csr" \
+    -out "$d/cert" -startdate 20200101000000Z -enddate 20200102000000Z >/dev/null 2>&1
+start_double EXPIRED --tls "$d/cert" "$d/key"
+start_double WRONGHOST --tls "$CERTS/wronghost.pem" "$CERTS/wronghost.key"
+tls_case() { # name url ca log-pattern
+    sed -e "s|url=$J_URL|url=$2|" -e "s|ca_file=$CA|ca_file=$3|" "$STACKS/good" >"$STACKS/tls"
+    : >"${SYSLOG:-/dev/null}"
+    attempt tls
+    like "$OUT" "^authenticate: PAM_AUTHINFO_UNAVAIL" "$1: PAM_AUTHINFO_UNAVAIL"
+    logged "$4" "$1: logged"
+}
+tls_case "expired certificate" "$EXPIRED_URL" "$CA" "certificate has expired|certificate.*expired"
+tls_case "certificate for another host" "$WRONGHOST_URL" "$CA" "(does not match|no alternative certificate subject name matches)"
+tls_case "certificate from another CA" "$J_URL" "$CERTS/other-ca.pem" "(unable to get local issuer|self.signed|verify failed)"
+
+# --- at session open: PAM_SESSION_ERR, nothing live left -------------------------------------------
+before=$(live)
+fault '[{"mode": "http500", "path": "generateNewToken"}]'
+attempt good
+fault '[]'
+like "$OUT" "^open_session: PAM_SESSION_ERR" "HTTP 500 from generateNewToken: PAM_SESSION_ERR"
+logged "no token for pjalice: controller $J_URL: generateNewToken: server error \(HTTP 500\)" "and logged"
+is "$(live)" "$before" "nothing was left live"
+
+# A controller restart between auth and session: one fresh crumb, no failure.
+double "$J_URL" reset >/dev/null
+fault '[{"mode": "restart", "path": "generateNewToken", "times": 1}]'
+attempt good
+fault '[]'
+like "$OUT" "^open_session: PAM_SUCCESS" "restart between auth and session: the session still gets its token"
+is "$(double_query "$J_URL" '[(r["path"].split("/")[-1], r["status"]) for r in reqs][:4]')" \
+   "[('json', 200), ('generateNewToken', 403), ('json', 200), ('generateNewToken', 200)]" \
+   "the stale crumb cost one fresh crumb request"
+
+# --- identities ------------------------------------------------------------------------------------
+out=$(printf 'x\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjbob-unknown-$$ -- true 2>&1)
+like "$out" "^authenticate: PAM_USER_UNKNOWN" "a user unknown on this host: PAM_USER_UNKNOWN, no request"
+ensure_user pjnobody
+out=$(printf 'x\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjnobody -- true)
+like "$out" "^authenticate: PAM_AUTH_ERR" "a local user Jenkins does not know: PAM_AUTH_ERR"
+# Jenkins user ids with '/', ';', '%', spaces and UTF-8, mapped with the
+# user template, reach /user/<id>/ encoded like Util.rawEncode.  (A ':' can
+# never be a Basic-auth user name: Jenkins splits at the first ':'.)
+JID='ext pjalice/ü;%'
+double "$J_URL" users "{\"$JID\": {\"password\": \"p:a s/s;%ü\"}}" >/dev/null
+printf 'user = ext %%u/ü;%%%%\n' >"$WORK/odd.conf"
+sed -e "s|conf=$WORK/empty.conf|conf=$WORK/odd.conf|" "$STACKS/good" >"$STACKS/odd"
+double "$J_URL" reset >/dev/null
+out=$(printf 'p:a s/s;%%ü\n' | "$PAM_APP" --confdir "$STACKS" --service odd --user pjalice -- true)
+like "$out" "^open_session: PAM_SUCCESS" "an id with '/', ';', '%', a space and UTF-8, and such a password: logged in"
+is "$(double_query "$J_URL" '[r["path"] for r in reqs if r["path"].endswith("/revoke")]')" \
+   "['/user/ext%20pjalice%2F%C3%BC%3B%25/descriptorByName/jenkins.security.ApiTokenProperty/revoke']" \
+   "revoke went to the encoded /user/<id>/"
+is "$(double_query "$J_URL" "[t['status'] for t in toks if t['user']=='$JID']")" "['revoked']" "and revoked that user's token"
