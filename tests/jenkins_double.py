@@ -270,6 +270,11 @@ class Handler(BaseHTTPRequestHandler):
     def apply_fault(self, fault):
         """None: connection handled; True: go on normally; else a Response."""
         mode = fault["mode"]
+        if mode == "restart":
+            # as if the controller restarted just before this request
+            with self.server.state.lock:
+                self.server.state.restart()
+            return True
         if mode == "slow":
             time.sleep(float(fault.get("delay", 30)))
             return True
@@ -500,8 +505,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def jenkins(self, method, path):
         state = self.server.state
-        # §0 SuspiciousRequestFilter: before anything else.
-        if ";" in urllib.parse.unquote(self.path.split("?")[0]) or ";" in self.path:
+        # §0 SuspiciousRequestFilter checks getRequestURI(), which is not
+        # decoded: a raw ';' is refused, an encoded %3B (Util.rawEncode) not.
+        if ";" in self.path.split("?")[0]:
             return jetty_error(400, "Semicolons are not allowed in the request URI")
         if not path.startswith(state.context + "/") and path != state.context:
             return jetty_error(404, "Not Found")
