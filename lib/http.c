@@ -37,7 +37,7 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_status = CURLE_FAILED_INIT;
 
 /* Once per process, never cleaned up: sshd may load and unload the module
- * many times, and curl_global_cleanup would pull OpenSSL out from under any
+ * many times, and a global curl clean-up would pull OpenSSL out from under any
  * other library in the process that uses it. */
 static void global_init(void)
 {
