@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -71,7 +72,7 @@ static void stash_destroy(pam_handle_t *pamh, void *data, int error_status)
      * a handoff key behind: remove it now rather than after its timeout. */
     if (!silent && stash->creator == getpid() && stash->handoff_key > 0) {
         keyctl_revoke(stash->handoff_key);
-        keyctl_unlink(stash->handoff_key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink(stash->handoff_key, KEY_SPEC_SESSION_KEYRING);
     }
     pj_stash_free(stash, silent);
 }
@@ -171,9 +172,24 @@ int pj_handoff_parse(struct pj_handoff *h, const char *payload, size_t len)
     return 0;
 }
 
+/* "pam_jenkins:handoff:<user>:" is what open_session checks; the pid and
+ * a counter after it make every login's key its own.  A shared description
+ * would be fatal: add_key() on an existing description in the same keyring
+ * updates that key, so two concurrent logins of one user (a jump box) would
+ * overwrite and revoke each other's handoff. */
+static void handoff_prefix(char *buf, size_t len, const char *user)
+{
+    snprintf(buf, len, "pam_jenkins:handoff:%s:", user);
+}
+
 static void handoff_description(char *buf, size_t len, const char *user)
 {
-    snprintf(buf, len, "pam_jenkins:handoff:%s", user);
+    static unsigned long counter;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    snprintf(buf, len, "pam_jenkins:handoff:%s:%ld.%lu.%ld", user, (long)getpid(),
+             ++counter, (long)now.tv_nsec);
 }
 
 int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash)
@@ -189,7 +205,13 @@ int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash)
         goto done;
     }
     handoff_description(desc, sizeof(desc), stash->user);
-    key = add_key("user", desc, payload, len, KEY_SPEC_USER_KEYRING);
+    /* Our own session keyring (shared with sshd's monitor, which forked
+     * us): the one keyring this process is sure to possess, so the
+     * permissions and the timeout can be set.  Root's user keyring is
+     * possessed only when the session keyring happens to link it.  Once
+     * pam_keyinit has given the monitor a new session keyring, it reads the
+     * key as its owner (root), which HANDOFF_PERM allows. */
+    key = add_key("user", desc, payload, len, KEY_SPEC_SESSION_KEYRING);
     if (key < 0 || keyctl_setperm(key, HANDOFF_PERM) < 0 ||
         keyctl_set_timeout(key, HANDOFF_TIMEOUT) < 0) {
         /* Not fatal: only a forked auth needs it.  Say so, for the admin
@@ -198,14 +220,16 @@ int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash)
                "cannot leave the session handoff key (%s): keyboard-interactive "
                "logins will get no token",
                strerror(errno));
-        if (key >= 0)
+        if (key >= 0) {
             keyctl_revoke(key);
+            keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
+        }
         goto done;
     }
     snprintf(env, sizeof(env), "%s=%ld", PJ_HANDOFF_ENV, (long)key);
     if (pam_putenv(ctx->pamh, env) != PAM_SUCCESS) {
         keyctl_revoke(key);
-        keyctl_unlink(key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
         goto done;
     }
     stash->handoff_key = key;
@@ -224,7 +248,7 @@ void pj_handoff_discard(struct pj_context *ctx, struct pj_stash *stash)
         pam_putenv(ctx->pamh, PJ_HANDOFF_ENV); /* no '=': deletes it */
     if (stash != NULL && stash->handoff_key > 0) {
         keyctl_revoke(stash->handoff_key);
-        keyctl_unlink(stash->handoff_key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink(stash->handoff_key, KEY_SPEC_SESSION_KEYRING);
         stash->handoff_key = 0;
     }
 }
@@ -279,10 +303,11 @@ struct pj_stash *pj_handoff_take(struct pj_context *ctx)
     key = (key_serial_t)serial;
     /* Only a key root made for this user: the variable is plain text that
      * another module could have set. */
-    handoff_description(expected, sizeof(expected), ctx->user);
+    handoff_prefix(expected, sizeof(expected), ctx->user);
     if (keyctl_describe_alloc(key, &desc) < 0 ||
         sscanf(desc, "user;%lu;", &owner) != 1 || owner != 0 ||
-        (name = strrchr(desc, ';')) == NULL || strcmp(name + 1, expected) != 0)
+        (name = strrchr(desc, ';')) == NULL ||
+        strncmp(name + 1, expected, strlen(expected)) != 0)
         goto done;
     n = keyctl_read_alloc(key, &payload);
     if (n < 0 || pj_handoff_parse(&handoff, payload, (size_t)n) < 0) {
@@ -295,7 +320,7 @@ struct pj_stash *pj_handoff_take(struct pj_context *ctx)
 done:
     if (key > 0 && desc != NULL) {
         keyctl_revoke(key);
-        keyctl_unlink(key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
     }
     if (payload != NULL)
         pj_secret_free_n(payload, (size_t)n);

@@ -176,6 +176,12 @@ EOF
 
 now_ms() { date +%s%3N; }
 
+# live_handoff_keys USER-PREFIX: handoff keys not yet revoked (a revoked
+# key, payload already discarded, lingers in /proc/keys until collected).
+live_handoff_keys() {
+    awk -v u="pam_jenkins:handoff:$1" '$2 !~ /R/ && index($0, u) { n++ } END { print n + 0 }' /proc/keys
+}
+
 # --- syslog ------------------------------------------------------------------
 
 # start_syslog: collect what the module logs into $SYSLOG.  Only where no

@@ -33,4 +33,7 @@ is "$(grep -lx '34' "$WORK"/login.* | wc -l)" "$count" "every session read its 3
 is "$(double_query "$J_URL" 'len(set(t["uuid"] for t in toks))')" "$count" "$count distinct tokens were minted"
 is "$(double_query "$J_URL" 'len([t for t in toks if t["status"] != "revoked"])')" 0 "all of them are revoked: zero live"
 is "$(ls "$WORK/journal" | wc -l)" 0 "the journal is empty"
+# Concurrent logins of one user must not share (and so overwrite or revoke)
+# one another's handoff key, and none may outlive its login.
+is "$(live_handoff_keys pjload)" 0 "no handoff key is left behind in root's keyring"
 valgrind_clean

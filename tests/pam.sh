@@ -82,7 +82,7 @@ like "$out" "^authenticate: PAM_USER_UNKNOWN" "uid below minimum_uid: PAM_USER_U
 
 out=$(login pjalice "$APW" --no-session)
 like "$out" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
-is "$(keyctl show @u 2>/dev/null | grep -c pam_jenkins:handoff:pjalice)" 0 "and the handoff key is gone at pam_end"
+is "$(live_handoff_keys pjalice)" 0 "and the handoff key is gone at pam_end"
 
 out=$(login pjalice "" --no-auth -- 'keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo has-token || echo no-token')
 like "$out" "^open_session: PAM_SUCCESS" "session without auth (cron, key-only ssh): the session opens"

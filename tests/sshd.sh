@@ -109,7 +109,7 @@ for method in password kbdint; do
     out=$(ssh_pw pjalice "wrong" "$pref" true 2>&1); rc=$?
     [ "$rc" -ne 0 ]; ok $? "$method: a wrong password is refused"
 done
-is "$(keyctl show @u 2>/dev/null | grep -c pam_jenkins:handoff:pjalice)" 0 "no handoff key is left in root's keyring"
+is "$(live_handoff_keys pjalice)" 0 "no handoff key is left in root's keyring"
 
 # --- two concurrent sessions of one user ---------------------------------------------------
 start_sshd password
