@@ -379,3 +379,13 @@ int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
     }
     return 0;
 }
+
+void pj_config_http_settings(const struct pj_config *cfg,
+                             struct pj_http_settings *settings)
+{
+    settings->ca_file = cfg->ca_file;
+    settings->ca_path = cfg->ca_path;
+    settings->proxy = cfg->proxy;
+    settings->connect_timeout = cfg->connect_timeout;
+    settings->timeout = cfg->timeout;
+}

@@ -121,6 +121,11 @@ int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
 /* Check what only makes sense as a whole: url present and acceptable. */
 int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen);
 
+struct pj_http_settings;
+/* How to reach the controller, as configured (pointers into cfg). */
+void pj_config_http_settings(const struct pj_config *cfg,
+                             struct pj_http_settings *settings);
+
 /* --------------------------------------------------------------- templates */
 
 struct pj_template_vars {

@@ -92,9 +92,5 @@ int pj_context_resolve_user(struct pj_context *ctx)
 void pj_context_http_settings(const struct pj_context *ctx,
                               struct pj_http_settings *settings)
 {
-    settings->ca_file = ctx->cfg.ca_file;
-    settings->ca_path = ctx->cfg.ca_path;
-    settings->proxy = ctx->cfg.proxy;
-    settings->connect_timeout = ctx->cfg.connect_timeout;
-    settings->timeout = ctx->cfg.timeout;
+    pj_config_http_settings(&ctx->cfg, settings);
 }

@@ -141,7 +141,7 @@ like "$out" "^verify: TLS failure" "certificate for another host name: TLS failu
 is "$(double_query "$J_URL" 'd["users"][:1]')" "['admin']" "(the double still answers)"
 
 # --- nobody listening --------------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 out=$(echo alice-password | client --url "https://127.0.0.1:$port" verify)
 like "$out" "^verify: unreachable" "nothing listening: unreachable"
 

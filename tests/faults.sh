@@ -13,7 +13,6 @@ double "$J_URL" users '{"pjalice": {"password": "alice-pw"}}' >/dev/null
 STACKS=$WORK/pam.d
 # connect_timeout 2 + timeout 4: no login may take longer than ~6 s
 write_stack "$STACKS" good "$J_URL"
-live() { double_query "$J_URL" "len([t for t in toks if t['status']=='live'])"; }
 attempt() { # attempt SERVICE [pam-app args] -> output, sets ELAPSED (ms)
     local service=$1 t0
     shift
@@ -65,13 +64,13 @@ tls_case "certificate for another host" "$WRONGHOST_URL" "$CA" "(does not match|
 tls_case "certificate from another CA" "$J_URL" "$CERTS/other-ca.pem" "(unable to get local issuer|self.signed|verify failed)"
 
 # --- at session open: PAM_SESSION_ERR, nothing live left -------------------------------------------
-before=$(live)
+before=$(live_tokens "$J_URL")
 fault '[{"mode": "http500", "path": "generateNewToken"}]'
 attempt good
 fault '[]'
 like "$OUT" "^open_session: PAM_SESSION_ERR" "HTTP 500 from generateNewToken: PAM_SESSION_ERR"
 logged "no token for pjalice: controller $J_URL: generateNewToken: server error \(HTTP 500\)" "and logged"
-is "$(live)" "$before" "nothing was left live"
+is "$(live_tokens "$J_URL")" "$before" "nothing was left live"
 
 # A controller restart between auth and session: one fresh crumb, no failure.
 double "$J_URL" reset >/dev/null

@@ -176,6 +176,16 @@ EOF
 
 now_ms() { date +%s%3N; }
 
+# free_port: a TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# live_tokens URL [USER]: how many tokens the double holds live.
+live_tokens() {
+    double_query "$1" "len([t for t in toks if t['status']=='live' and '${2:-}' in ('', t['user'])])"
+}
+
 # live_handoff_keys USER-PREFIX: handoff keys not yet revoked (a revoked
 # key, payload already discarded, lingers in /proc/keys until collected).
 live_handoff_keys() {

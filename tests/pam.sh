@@ -19,7 +19,6 @@ login() { # login USER PASSWORD [pam-app options] [-- command]
     printf '%s\n' "$pw" | $VALGRIND "$PAM_APP" --confdir "$STACKS" --service good --user "$user" "$@"
 }
 as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
-live_tokens() { double_query "$J_URL" "len([t for t in toks if t['status']=='live'])"; }
 
 # --- a good login --------------------------------------------------------------------
 double "$J_URL" reset >/dev/null
@@ -96,7 +95,7 @@ is "$(double_query "$J_URL" 'len(toks)')" "$before" "none of these minted a toke
 out=$(login pjalice "$APW" --open-twice -- true)
 is "$(grep -c '^open_session: PAM_SUCCESS' <<<"$out")" 2 "opening twice in one handle succeeds twice"
 is "$(double_query "$J_URL" 'len(toks)')" "$((before + 1))" "and mints once"
-is "$(live_tokens)" 0 "no live token is left behind"
+is "$(live_tokens "$J_URL")" 0 "no live token is left behind"
 
 double "$J_URL" reset >/dev/null
 out=$(login pjalice "$APW" --close-twice -- true)
@@ -113,7 +112,7 @@ logged "authentication failure for pjalice: oversized password" "oversized passw
 write_stack "$STACKS" retain "$J_URL" retain_after_close
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service retain --user pjalice -- true)
 like "$out" "^close_session: PAM_SUCCESS" "retain_after_close: logout succeeds"
-is "$(live_tokens)" 1 "retain_after_close: the token stays live on the controller"
+is "$(live_tokens "$J_URL")" 1 "retain_after_close: the token stays live on the controller"
 is "$(ls "$WORK/journal" | wc -l)" 0 "retain_after_close: and leaves the journal"
 logged "kept after logout \(retain_after_close\)" "retain_after_close: logged"
 double "$J_URL" config '{"crumb_issuer": false}' >/dev/null
@@ -158,7 +157,7 @@ logged "no token for pjalice: the session keyring .*pam_keyinit.so force revoke"
 is "$(double_query "$J_URL" 'len(toks)')" "$before" "and nothing was minted"
 
 # --- the controller ----------------------------------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 write_stack "$STACKS" down "https://127.0.0.1:$port"
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service down --user pjalice)
 like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "controller down: PAM_AUTHINFO_UNAVAIL"
@@ -169,7 +168,7 @@ like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "slow controller: PAM_AUTHINFO
 [ $((t1 - t0)) -lt 6000 ]; ok $? "slow controller: the login gave up within connect_timeout + timeout ($((t1 - t0)) ms)"
 
 double "$J_URL" config '{"faults": [{"mode": "slow", "delay": 8, "path": "/revoke"}]}' >/dev/null
-before=$(live_tokens)
+before=$(live_tokens "$J_URL")
 t0=$(now_ms); out=$(login pjalice "$APW" -- true); t1=$(now_ms)
 double "$J_URL" config '{"faults": []}' >/dev/null
 like "$out" "^close_session: PAM_SUCCESS" "controller stuck at logout: close_session still succeeds"
@@ -177,7 +176,7 @@ like "$out" "^close_session: PAM_SUCCESS" "controller stuck at logout: close_ses
 is "$(ls "$WORK/journal" | wc -l)" 1 "the journal keeps the unrevoked token for the sweep"
 rm -f "$WORK"/journal/*.token
 # The stuck revoke still lands on the double once its delay is over.
-for i in $(seq 1 100); do [ "$(live_tokens)" = 0 ] && break; sleep 0.1; done
+for i in $(seq 1 100); do [ "$(live_tokens "$J_URL")" = 0 ] && break; sleep 0.1; done
 
 # --- configuration -------------------------------------------------------------------------------
 printf 'auth required %s conf=%s\n' "$MODULE" "$WORK/empty.conf" >"$STACKS/nourl"
@@ -204,5 +203,5 @@ if command -v valgrind >/dev/null && [ "${PJ_SANITIZED:-0}" != 1 ]; then
     like "$out" "^ok-inside" "valgrind: the token was usable inside the session"
     is "$(cat "$vlog")" "" "valgrind: no errors, no leaks"
 fi
-is "$(live_tokens)" 0 "at the end no live token is left on the controller"
+is "$(live_tokens "$J_URL")" 0 "at the end no live token is left on the controller"
 valgrind_clean

@@ -24,7 +24,7 @@ ssh-keygen -q -t ed25519 -N '' -f "$PRIV/host_key"
 args="url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf debug export_env"
 printf 'auth required %s %s\naccount required pam_permit.so\nsession optional pam_keyinit.so force revoke\nsession required %s %s\n' \
     "$MODULE" "$args" "$MODULE" "$args" >/etc/pam.d/$SERVICE
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nUsePAM yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication yes\nLogLevel DEBUG3\n' \
     "$PORT" "$PRIV/host_key" "$WORK/sshd.pid" >"$WORK/sshd_config"
 touch "$WORK/marker"; sleep 1

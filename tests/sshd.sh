@@ -42,7 +42,7 @@ EOS
 SSHD_PID=""
 start_sshd() { # start_sshd password|kbdint
     stop_sshd
-    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    PORT=$(free_port)
     cat >"$WORK/sshd_config" <<EOS
 Port $PORT
 ListenAddress 127.0.0.1
@@ -76,7 +76,7 @@ ssh_pw() { # ssh_pw USER PASSWORD METHOD COMMAND
 }
 wait_revoked() { # wait until no live token of USER remains
     for i in $(seq 1 100); do
-        [ "$(double_query "$J_URL" "len([t for t in toks if t['user']=='$1' and t['status']=='live'])")" = 0 ] && return 0
+        [ "$(live_tokens "$J_URL" "$1")" = 0 ] && return 0
         sleep 0.1
     done
     return 1

@@ -13,7 +13,6 @@ STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
 J=$WORK/journal
 printf 'journal_dir = %s\nconnect_timeout = 2\ntimeout = 4\n' "$J" >"$WORK/sweep.conf"
-live() { double_query "$J_URL" "len([t for t in toks if t['status']=='live'])"; }
 sweep() { $VALGRIND "$TOOL" sweep --conf "$WORK/sweep.conf"; }
 held=""
 hold_session() { # open a session that stays open until $WORK/hold goes
@@ -26,22 +25,22 @@ hold_session() { # open a session that stays open until $WORK/hold goes
 
 # --- kill -9 ----------------------------------------------------------------------------------
 hold_session
-is "$(live)" 1 "a session holds a live token"
+is "$(live_tokens "$J_URL")" 1 "a session holds a live token"
 out=$(sweep)
 like "$out" "0 revoked, 1 sessions still open" "the sweep leaves a live session's token alone"
 kill -9 "$held"; wait "$held" 2>/dev/null
-is "$(live)" 1 "kill -9: the token is still live on the controller"
+is "$(live_tokens "$J_URL")" 1 "kill -9: the token is still live on the controller"
 is "$(ls "$J" | wc -l)" 1 "and journalled"
 out=$(sweep 2>&1)
 like "$out" "1 revoked" "the sweep revokes the token of the killed session"
-is "$(live)" 0 "nothing live is left"
+is "$(live_tokens "$J_URL")" 0 "nothing live is left"
 is "$(ls "$J" | wc -l)" 0 "the journal is empty"
 
 # --- the sweep at session open ----------------------------------------------------------------
 hold_session
 kill -9 "$held"; wait "$held" 2>/dev/null
 printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjalice -- true >/dev/null
-is "$(live)" 0 "the next login's session open swept the killed session's token"
+is "$(live_tokens "$J_URL")" 0 "the next login's session open swept the killed session's token"
 
 # --- controller unreachable at logout -----------------------------------------------------------
 double "$J_URL" config '{"faults": [{"mode": "drop", "path": "/revoke"}]}' >/dev/null
@@ -50,14 +49,14 @@ out=$(printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user
 t1=$(now_ms)
 like "$out" "^close_session: PAM_SUCCESS" "controller gone at logout: logout succeeds"
 [ $((t1 - t0)) -lt 8000 ]; ok $? "within the timeouts ($((t1 - t0)) ms)"
-is "$(live):$(ls "$J" | wc -l)" "1:1" "the token is live and journalled"
+is "$(live_tokens "$J_URL"):$(ls "$J" | wc -l)" "1:1" "the token is live and journalled"
 out=$(sweep 2>&1); rc=$?
 is "$rc" 4 "the sweep says so while the controller still fails (exit 4)"
 is "$(ls "$J" | wc -l)" 1 "and keeps the entry"
 double "$J_URL" config '{"faults": []}' >/dev/null
 out=$(sweep 2>&1)
 like "$out" "1 revoked" "controller back: the sweep revokes it"
-is "$(live)" 0 "nothing live is left"
+is "$(live_tokens "$J_URL")" 0 "nothing live is left"
 
 # --- another boot -------------------------------------------------------------------------------
 hold_session
@@ -66,7 +65,7 @@ sed -i 's/^boot_id=.*/boot_id=00000000-0000-0000-0000-000000000000/' "$entry"
 out=$(sweep 2>&1)
 like "$out" "1 revoked" "an entry from another boot is swept even though its pid is alive"
 rm -f "$WORK/hold"; wait "$held"
-is "$(live)" 0 "and the logout after it is harmless"
+is "$(live_tokens "$J_URL")" 0 "and the logout after it is harmless"
 
 # --- corrupt and foreign entries ------------------------------------------------------------------
 printf 'this is not an entry\n' >"$J/garbage.token"
@@ -84,7 +83,7 @@ chmod 0755 "$J"
 out=$(printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjalice -- true)
 like "$out" "^open_session: PAM_SESSION_ERR" "a journal directory others can read: no session token"
 logged "journal directory .* must be owned by uid 0 with mode 0700" "the log says why"
-is "$(live)" 0 "and the token minted before the check was revoked at once"
+is "$(live_tokens "$J_URL")" 0 "and the token minted before the check was revoked at once"
 chmod 0700 "$J"
 
 out=$(setpriv --reuid=pjalice --regid=pjalice --init-groups "$TOOL" sweep --conf "$WORK/sweep.conf" 2>&1); rc=$?

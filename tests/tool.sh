@@ -83,7 +83,7 @@ out=$(session -- "$TOOL revoke; echo revoke=\$?; $TOOL; echo after=\$?" 2>&1)
 like "$out" "revoke=0" "revoke: exit 0"
 like "$out" "after=1" "after revoke the session has no token"
 like "$out" "close_session: PAM_SUCCESS" "and logout still succeeds"
-is "$(double_query "$J_URL" 'len([t for t in toks if t["status"]=="live"])')" 0 "no live token"
+is "$(live_tokens "$J_URL")" 0 "no live token"
 
 # --- login for a session without a token ----------------------------------------------------
 printf 'url = %s\nca_file = %s\n' "$J_URL" "$CA" >"$WORK/tool.conf"
@@ -95,7 +95,7 @@ like "$out" "controller says: accepted" "login: the new token works"
 like "$out" "already holds a token" "login twice: refused"
 is "$(double_query "$J_URL" "len(toks) - $before")" 1 "login minted one token"
 for i in $(seq 1 60); do
-    [ "$(double_query "$J_URL" 'len([t for t in toks if t["status"]=="live"])')" = 0 ] && break
+    [ "$(live_tokens "$J_URL")" = 0 ] && break
     sleep 0.1
 done
 is "$(double_query "$J_URL" '[t["status"] for t in toks][-1]')" "revoked" "after logout the login token is revoked"

@@ -104,8 +104,7 @@ static void watch(const struct pj_config *cfg, const char *user,
                   const struct pj_token *token, int32_t token_key, pid_t leader,
                   char *leader_start)
 {
-    struct pj_http_settings settings = {cfg->ca_file, cfg->ca_path, cfg->proxy,
-                                        cfg->connect_timeout, cfg->timeout};
+    struct pj_http_settings settings;
     struct pj_client client;
     struct timespec pause = {0, WATCH_INTERVAL_MS * 1000L * 1000L};
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -121,6 +120,7 @@ static void watch(const struct pj_config *cfg, const char *user,
     if (chdir("/") < 0)
         _exit(1);
     signal(SIGHUP, SIG_IGN);
+    pj_config_http_settings(cfg, &settings);
     for (;;) {
         nanosleep(&pause, NULL);
         /* Logout first: revoking the session keyring also destroys the
@@ -274,11 +274,7 @@ int cmd_login(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    settings.ca_file = cfg.ca_file;
-    settings.ca_path = cfg.ca_path;
-    settings.proxy = cfg.proxy;
-    settings.connect_timeout = cfg.connect_timeout;
-    settings.timeout = cfg.timeout;
+    pj_config_http_settings(&cfg, &settings);
     if (pj_client_init(&client, cfg.url, jenkins_user, &settings, &tool_log) < 0)
         goto done;
     have_client = true;
