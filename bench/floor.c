@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The protocol floor: a minimal in-process libcurl client doing only the
  * three requests of one token lifecycle (crumb GET, generateNewToken POST,

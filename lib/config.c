@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Configuration: /etc/security/pam_jenkins.conf in the style of
  * faillock.conf ("name = value", '#' comments, a bare word is a boolean yes)

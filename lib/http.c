@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * HTTP over libcurl, by the design's rules: one easy handle per client so
  * the crumb GET and the token POST share a connection and a cookie; every

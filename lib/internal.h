@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Internal interface of libpamjenkins, the convenience library shared by
  * pam_jenkins.so and jenkins-token.  Nothing here is exported from the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The Jenkins client: the four requests pam_jenkins ever makes.  Facts
  * about how Jenkins answers are in shared/jenkins-protocol.md; the ones that

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The journal: every minted token is written to journal_dir before the user
  * gets it and removed after it is revoked, so a crash, kill -9, reboot or an

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * JSON replies from the controller, parsed with jsmn.  jsmn alone is lenient
  * (it takes several top-level values, bare words, raw control characters),

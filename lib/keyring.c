@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The session keyring.  The token lives in two "user" keys of the per-login
  * keyring that pam_keyinit made: <name>:token holds the raw token (so

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * "name=value" records: the meta key in the session keyring (read by the
  * tool) and journal entries (read by the sweep).  One line per field, no

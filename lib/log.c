@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Logging helpers.  The module sends lines to pam_syslog (LOG_AUTHPRIV), the
  * tool to stderr; the library only formats.  By rule no caller passes a

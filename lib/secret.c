@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Memory that held a password, a token or a session cookie.  Every copy we
  * make is wiped before it is freed, so a core dump or a later heap reuse in

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The sweep: revoke the journalled tokens of sessions that are gone.  An
  * entry belongs to a dead session when this is another boot, or its process

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Templates for token_name and user: %u user, %h host, %s service, %t tty,
  * %r remote host, %p pid, %d ISO time, %% a percent sign.  The token name is

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * URLs: checking the configured base, joining paths onto it, and encoding a
  * user id the way Jenkins' own Util.rawEncode does, so that ids with '/',

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Small helpers shared by every part: formatted allocation, error buffers,
  * time stamps, whole-file reads, outcome names.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * pam_sm_authenticate: get the password, check it with the controller's
  * crumb request (which also gives the crumb and session cookie that minting

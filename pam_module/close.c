@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * pam_sm_close_session: revoke the token at logout.  Works from PAM data
  * alone: pam_keyinit's "revoke" has already revoked the session keyring by

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Per-call context: the configuration (file plus module arguments), the
  * logger that writes through pam_syslog, and the user being served.

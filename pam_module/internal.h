@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Internal interface of pam_jenkins.so.  public.c holds the thin pam_sm_*
  * entry points; each phase lives in its own file; stash.c keeps what auth

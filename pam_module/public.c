@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The PAM entry points.  Each one only builds a context and delegates to the
  * file of its phase, as pam-krb5 does; the return-code table of the design

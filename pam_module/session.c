@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * pam_sm_open_session: mint a token named after this session on the
  * connection auth left open, journal it, and put it in the per-login session

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The stash: what pam_sm_authenticate learned (the password, and the crumb
  * and session cookie on the open connection) kept for pam_sm_open_session,

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # lib/'s Jenkins client against the Jenkins test double: the crumb flow, the
 # connection it uses, and what every fault mode comes to.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"

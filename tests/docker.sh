@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # docker/: what can be checked without a Docker engine (none runs on the
 # machines this is built on): the compose file parses and says what the
 # README says, the build host installs with scripts/install-deps like

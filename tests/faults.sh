@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # The fault and hostile-input matrix through real libpam: for each way the
 # controller or the network can go wrong, the PAM code the application sees,
 # how long the login took, and the line the module logged.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # make install into a scratch root: exactly the files a Debian admin
 # expects, the sample configuration never overwriting an admin's, and
 # make uninstall removing exactly that.

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 """A Jenkins test double: the HTTP behaviour of a Jenkins controller that
 pam_jenkins depends on, as documented in shared/jenkins-protocol.md.
 

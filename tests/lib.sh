@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # Shared helpers for the shell test suites (sourced, not run).  They speak
 # TAP, start the services a test needs and stop them again on exit.
 #

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # Many logins at once: 50 concurrent PAM lifecycles (10 under valgrind) of
 # five users against the Jenkins test double.  All succeed, every session
 # gets its own token, and none is left live afterwards.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # Throwaway TLS material for the tests and the demo: a CA, a server
 # certificate for 127.0.0.1 and localhost, a second CA that signed nothing
 # the double serves (the "wrong CA" case), and a certificate for another host

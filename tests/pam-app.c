@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * pam-app: a small PAM application for the tests, shaped like login or su:
  * authenticate, acct_mgmt, setcred, open_session, run a command as the user

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # pam_jenkins.so through real libpam and the real kernel keyring: the tests'
 # PAM application (tests/pam-app) drives a stack with pam_keyinit and the
 # built module against the Jenkins test double.

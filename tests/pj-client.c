@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * pj-client: drives lib/'s Jenkins client from the shell tests, one
  * operation per argument, against the Jenkins test double.  The password is

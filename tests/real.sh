@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # The PAM lifecycle and jenkins-token against a real Jenkins controller,
 # when JENKINS_TEST_URL, JENKINS_TEST_USER and JENKINS_TEST_PASSWORD are set
 # (JENKINS_TEST_CA optional), e.g. the one in docker/compose.yml:

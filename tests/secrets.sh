@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # A full sshd login and logout with debug on, then a search of everything
 # observable for the password and the token: log lines, the session's
 # environment, the argv of every process alive during the login, and every

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # End to end: a real sshd (Debian's openssh-server) on a loopback port with
 # its own configuration and host key, real users, sshpass for the password;
 # PasswordAuthentication and KbdInteractiveAuthentication, concurrent

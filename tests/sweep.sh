@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # The journal and the sweep: no live token outlives its session, whatever
 # happens to the session (kill -9, another boot) or to the controller at
 # logout.  Real PAM sessions (tests/pam-app) against the Jenkins test double.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # The module exports only the PAM entry points: nothing of ours, libcurl's
 # or jsmn's lands in sshd's symbol space.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 """Collects syslog datagrams from a unix socket into a file, so the tests
 can read what pam_jenkins (and sshd) logged on a machine without a syslog
 daemon.  Usage: syslog_sink.py SOCKET OUTFILE"""

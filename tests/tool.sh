@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # jenkins-token inside real PAM sessions against the Jenkins test double:
 # every format consumed by the client it is for.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token exec [--jjb] [--] [CMD [ARG...]]: run a command with the
  * token in the variables its clients read: JENKINS_URL, JENKINS_USER_ID and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The -f formats of `jenkins-token get`, one per client the token is for:
  * jenkins-cli (-auth @file), curl (-K -, --netrc-file), shells (env), and

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token [get] [-f FORMAT] [-n] [-k KEYNAME]: print the token.
  * stdout carries only the token in the asked format.

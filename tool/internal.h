@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Internal interface of jenkins-token.  main.c parses the command line and
  * calls one function per verb; session.c reads the token and its meta from

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token login: for sessions that got no token at login (public-key
  * ssh).  Prompts for the Jenkins password on the terminal, mints a token

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token: hands this login session's Jenkins API token to the tools
  * that need it.  The token lives in the session keyring, put there by

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token revoke: revoke the session's token on the controller now
  * and remove its keys.  pam_jenkins's logout then finds it gone (the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Reading this session's token: <key_name>:token and <key_name>:meta from
  * the session keyring.  No configuration file is needed: the meta key says

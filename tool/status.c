@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token status: what token this session holds, never the token
  * itself unless --show-token; --check asks whoAmI whether the controller

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token sweep (root): revoke the journalled tokens of sessions that
  * are gone (lib/sweep.c says how that is decided).  Run by the shipped

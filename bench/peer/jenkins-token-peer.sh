@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # The peer: what an admin would write instead of pam_jenkins, run by
 # pam_exec -- the crumb-and-cookie-jar curl recipe of the Jenkins
 # documentation.  For bench/run only; not a recommendation (it puts the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /* libFuzzer: the session handoff key payload (sshd keyboard-interactive). */
 #include "config.h"
 

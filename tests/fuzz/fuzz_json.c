@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /* libFuzzer: the controller's JSON replies (crumb, whoAmI, generateNewToken). */
 #include "config.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /* libFuzzer: the keyring meta payload and journal entries (FUZZ_JOURNAL). */
 #include "config.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /* Unit tests: configuration file, module arguments, the option table. */
 #include "config.h"
 

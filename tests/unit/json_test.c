@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /* Unit tests: strict JSON over jsmn, and value extraction. */
 #include "config.h"
 

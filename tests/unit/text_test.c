@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /* Unit tests: templates, URLs and user-id encoding, key=value records. */
 #include "config.h"
 

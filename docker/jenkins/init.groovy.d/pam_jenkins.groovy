@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 // Runs at every Jenkins start (init.groovy.d): Jenkins' own user database
 // with the two demo users, "logged-in users can do anything", and the
 // default crumb issuer left on, as on a typical controller.
