@@ -293,12 +293,13 @@ int pj_config_read_file(struct pj_config *cfg, const char *path, bool missing_ok
     char *text;
     int status;
 
-    text = pj_read_file(path, (size_t)64 * 1024, &len);
+    text = pj_read_trusted_file(path, (size_t)64 * 1024, &len, err, errlen);
     if (text == NULL) {
-        if (errno == ENOENT && missing_ok)
+        if (errno == ENOENT && missing_ok) {
+            if (err != NULL && errlen > 0)
+                err[0] = '\0';
             return 0;
-        pj_set_error(err, errlen, "cannot read %s: %s", path,
-                     errno == EFBIG ? "larger than 64 KiB" : strerror(errno));
+        }
         return -1;
     }
     status = pj_config_parse_text(cfg, text, len, path, log, err, errlen);
@@ -390,4 +391,5 @@ void pj_config_http_settings(const struct pj_config *cfg,
     settings->proxy = cfg->proxy;
     settings->connect_timeout = cfg->connect_timeout;
     settings->timeout = cfg->timeout;
+    settings->deadline = 0;
 }

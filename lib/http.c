@@ -14,8 +14,10 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,6 +35,9 @@ struct pj_http {
     bool too_big;
     char *jenkins_version;
     char *location;
+    long connect_timeout; /* seconds */
+    long timeout;         /* seconds */
+    long long deadline;   /* pj_now_ms() time; 0: none */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -43,7 +48,96 @@ static CURLcode global_status = CURLE_FAILED_INIT;
  * other library in the process that uses it. */
 static void global_init(void)
 {
+    struct pj_env_scope scope;
+
+    /* libcurl opens $SSLKEYLOGFILE here, and OpenSSL reads its own
+     * variables: in setuid su or sudo those are the calling user's (env.c). */
+    pj_env_scrub_begin(&scope);
     global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+    pj_env_scrub_end(&scope);
+}
+
+/* The descriptors open now; NULL when they cannot be listed. */
+static int *open_fds(size_t *count)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    size_t n = 0, cap = 64;
+    int *fds = NULL, *grown;
+    struct dirent *de;
+
+    *count = 0;
+    if (dir == NULL)
+        return NULL;
+    fds = malloc(cap * sizeof(*fds));
+    if (fds == NULL)
+        goto done;
+    while ((de = readdir(dir)) != NULL) {
+        if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+            atoi(de->d_name) == dirfd(dir))
+            continue;
+        if (n == cap) {
+            grown = realloc(fds, 2 * cap * sizeof(*fds));
+            if (grown == NULL) {
+                free(fds);
+                fds = NULL;
+                n = 0;
+                goto done;
+            }
+            fds = grown;
+            cap *= 2;
+        }
+        fds[n++] = atoi(de->d_name);
+    }
+
+done:
+    closedir(dir);
+    *count = n;
+    return fds;
+}
+
+static bool fd_listed(const int *fds, size_t count, int fd)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++)
+        if (fds[i] == fd)
+            return true;
+    return false;
+}
+
+/* libcurl before 8.x makes its internal socketpairs (the wake-up pair of
+ * the multi handle behind curl_easy_perform, the threaded resolver's)
+ * without SOCK_CLOEXEC.  Every descriptor that appeared during our call is
+ * ours: mark it close-on-exec too. */
+static void cloexec_new_fds(const int *before, size_t count)
+{
+    size_t n, i;
+    int *now = open_fds(&n), flags;
+
+    if (now == NULL || before == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        if (fd_listed(before, count, now[i]))
+            continue;
+        flags = fcntl(now[i], F_GETFD);
+        if (flags >= 0 && (flags & FD_CLOEXEC) == 0)
+            fcntl(now[i], F_SETFD, flags | FD_CLOEXEC);
+    }
+
+done:
+    free(now);
+}
+
+/* Sockets close-on-exec: sudo runs the user's command, sshd and login the
+ * user's shell, with whatever descriptors the PAM stack left open.  A
+ * controller connection kept from auth to the session must not be
+ * inherited by them. */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose,
+                                 struct curl_sockaddr *address)
+{
+    (void)arg;
+    (void)purpose;
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -133,11 +227,12 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
         free(http);
         return NULL;
     }
+    http->connect_timeout = settings->connect_timeout;
+    http->timeout = settings->timeout;
+    http->deadline = settings->deadline;
     /* sshd and sudo install their own signal handlers; curl must not. */
     ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, settings->connect_timeout) ==
-          CURLE_OK;
-    ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT, settings->timeout) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
@@ -160,11 +255,39 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
      * controller the same way, and only an explicit setting changes that. */
     ok &= curl_easy_setopt(c, CURLOPT_PROXY,
                            settings->proxy != NULL ? settings->proxy : "") == CURLE_OK;
+    /* And an empty no-proxy list keeps libcurl from reading no_proxy. */
+    ok &= curl_easy_setopt(c, CURLOPT_NOPROXY, "") == CURLE_OK;
     if (!ok) {
         pj_http_free(http, false);
         return NULL;
     }
     return http;
+}
+
+void pj_http_set_deadline(struct pj_http *http, long long deadline)
+{
+    http->deadline = deadline;
+}
+
+/* Per request: the configured timeouts, cut to what is left before the
+ * deadline of the PAM call, so that fallbacks, retries and the sweep at
+ * session open together never pass it.  Returns false when no time is
+ * left. */
+static bool apply_timeouts(struct pj_http *http)
+{
+    long long total = (long long)http->timeout * 1000;
+    long long connect = (long long)http->connect_timeout * 1000;
+    long long left = pj_ms_left(http->deadline);
+
+    if (left == 0)
+        return false;
+    if (left > 0 && (total <= 0 || left < total))
+        total = left;
+    if (left > 0 && (connect <= 0 || left < connect))
+        connect = left;
+    curl_easy_setopt(http->curl, CURLOPT_TIMEOUT_MS, (long)total);
+    curl_easy_setopt(http->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)connect);
+    return true;
 }
 
 void pj_http_free(struct pj_http *http, bool quiet)
@@ -291,13 +414,21 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     struct curl_slist *headers = NULL, *grown;
     char *encoded = NULL, *auth = NULL;
     enum pj_outcome outcome = PJ_NOMEM;
+    struct pj_env_scope scope;
     CURL *c = http->curl;
+    size_t nbefore = 0;
+    int *before;
     CURLcode rc;
 
     memset(resp, 0, sizeof(*resp));
     http->len = 0;
     http->too_big = false;
     http->errbuf[0] = '\0';
+    if (!apply_timeouts(http)) {
+        pj_set_error(err, errlen, "no time left in this call's deadline");
+        outcome = PJ_TIMEOUT;
+        goto done;
+    }
     if (user != NULL && secret != NULL) {
         encoded = pj_basic_credentials(user, secret);
         auth = encoded == NULL ? NULL
@@ -326,7 +457,14 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     } else {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
+    /* The transfer resolves, connects and verifies: libcurl, OpenSSL and
+     * glibc's resolver read the environment on the way (env.c). */
+    before = open_fds(&nbefore);
+    pj_env_scrub_begin(&scope);
     rc = curl_easy_perform(c);
+    pj_env_scrub_end(&scope);
+    cloexec_new_fds(before, nbefore);
+    free(before);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     if (rc != CURLE_OK) {
         if (http->too_big) {

@@ -58,6 +58,32 @@ void pj_log(const struct pj_logger *log, int priority, const char *fmt, ...)
 void pj_debug(const struct pj_logger *log, const char *fmt, ...) PJ_PRINTF(2, 3);
 void pj_logger_stderr(struct pj_logger *log, const char *prefix, bool debug);
 
+/* ---------------------------------------------------------------- sanitize */
+
+/* Outside text made safe for syslog and terminals: C0/C1 controls, DEL,
+ * bidi controls and invalid UTF-8 become \xNN.  Returns the length
+ * written; out is always NUL-terminated (truncated to fit). */
+size_t pj_sanitize(char *out, size_t outlen, const char *in, size_t inlen);
+/* The same into a fresh string (NULL when out of memory); free() it. */
+char *pj_sanitize_dup(const char *in);
+
+/* ------------------------------------------------------------- environment */
+
+/* An empty environment around our libcurl/OpenSSL calls (see env.c for
+ * every variable they read and why).  Always pair begin and end. */
+struct pj_env_scope {
+    char **saved;
+};
+void pj_env_scrub_begin(struct pj_env_scope *scope);
+void pj_env_scrub_end(struct pj_env_scope *scope);
+
+/* ---------------------------------------------------------------- deadline */
+
+/* Milliseconds on CLOCK_MONOTONIC.  A deadline is such a time; 0 = none. */
+long long pj_now_ms(void);
+/* Milliseconds left before deadline (0 when passed); -1 when none. */
+long long pj_ms_left(long long deadline);
+
 /* ------------------------------------------------------------------ secret */
 
 char *pj_secret_strdup(const char *s);
@@ -159,6 +185,8 @@ char *pj_url_encode_segment(const char *segment);
 /* application/x-www-form-urlencoded value (secret-safe: wiped on free). */
 char *pj_form_encode(const char *value);
 bool pj_url_host_is_loopback(const char *url);
+/* The URL's host, lower-cased (malloc'd), or NULL. */
+char *pj_url_host(const char *url);
 
 /* -------------------------------------------------------------------- json */
 
@@ -202,8 +230,9 @@ struct pj_http_settings {
     const char *ca_file;
     const char *ca_path;
     const char *proxy;
-    long connect_timeout;
-    long timeout;
+    long connect_timeout; /* seconds, per connection attempt */
+    long timeout;         /* seconds, per request */
+    long long deadline;   /* pj_now_ms() time no request may pass; 0: none */
 };
 
 struct pj_response {
@@ -217,6 +246,8 @@ struct pj_response {
 struct pj_http;
 
 struct pj_http *pj_http_new(const struct pj_http_settings *settings);
+/* Every later request ends by this pj_now_ms() time (0: no deadline). */
+void pj_http_set_deadline(struct pj_http *http, long long deadline);
 /* quiet: a forked copy; make sure no byte goes out on a shared socket. */
 void pj_http_free(struct pj_http *http, bool quiet);
 
@@ -264,6 +295,25 @@ int pj_client_init(struct pj_client *client, const char *base, const char *user_
                    const struct pj_http_settings *settings,
                    const struct pj_logger *log);
 void pj_client_free(struct pj_client *client, bool quiet);
+/* Every later request ends by this pj_now_ms() time (0: no deadline). */
+void pj_client_set_deadline(struct pj_client *client, long long deadline);
+
+/* The HTTP session auth opened (crumb and the cookie it is bound to), to
+ * hand to another process: sshd's keyboard-interactive auth runs in a
+ * forked child.  crumb_field NULL: the controller has no crumb issuer.
+ * Every field is a secret-safe copy; pj_client_state_clear wipes them. */
+struct pj_client_state {
+    char *crumb_field;
+    char *crumb;
+    char *cookies; /* Netscape cookie-file lines */
+};
+int pj_client_export(const struct pj_client *client, struct pj_client_state *out);
+/* Checks every field by its grammar (header token, visible ASCII crumb,
+ * cookie lines for this controller's host only) before taking any: the
+ * data crossed a process boundary.  -1 with err on a bad field. */
+int pj_client_import(struct pj_client *client, const struct pj_client_state *in,
+                     char *err, size_t errlen);
+void pj_client_state_clear(struct pj_client_state *state);
 
 /* GET crumbIssuer/api/json with user:password; 404 falls back to whoAmI. */
 enum pj_outcome pj_client_verify(struct pj_client *client, const char *password);
@@ -390,5 +440,11 @@ void pj_set_error(char *err, size_t errlen, const char *fmt, ...) PJ_PRINTF(3, 4
 char *pj_iso_time(time_t when); /* 2026-11-27T20:44:43Z */
 /* Read a whole small file; NULL if missing or over max. */
 char *pj_read_file(const char *path, size_t max, size_t *len);
+/* The same for a file that decides what we do (configuration): it must be a
+ * regular file owned by root or by the effective user, and writable by
+ * nobody else.  NULL with errno ENOENT when missing, else NULL with err
+ * naming the file and the fix. */
+char *pj_read_trusted_file(const char *path, size_t max, size_t *len, char *err,
+                           size_t errlen);
 
 #endif /* PAM_JENKINS_LIB_INTERNAL_H */

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <syslog.h>
 
 #include "internal.h"
 
@@ -56,14 +58,141 @@ void pj_client_free(struct pj_client *client, bool quiet)
     memset(client, 0, sizeof(*client));
 }
 
-/* Text from the server, made safe to log: printable ASCII, bounded. */
-static void sanitize(char *out, size_t outlen, const char *in, size_t inlen)
+void pj_client_set_deadline(struct pj_client *client, long long deadline)
 {
-    size_t i, o = 0;
+    if (client->http != NULL)
+        pj_http_set_deadline(client->http, deadline);
+}
 
-    for (i = 0; i < inlen && o + 1 < outlen; i++)
-        out[o++] = isprint((unsigned char)in[i]) ? in[i] : '?';
-    out[o] = '\0';
+static bool header_token_char(char c);
+static bool crumb_char(char c);
+static bool all_chars(const char *s, bool (*ok)(char), size_t max);
+
+void pj_client_state_clear(struct pj_client_state *state)
+{
+    free(state->crumb_field);
+    pj_secret_free(state->crumb);
+    pj_secret_free(state->cookies);
+    memset(state, 0, sizeof(*state));
+}
+
+int pj_client_export(const struct pj_client *client, struct pj_client_state *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!client->no_crumb_issuer && client->crumb_field != NULL &&
+        client->crumb != NULL) {
+        out->crumb_field = strdup(client->crumb_field);
+        out->crumb = pj_secret_strdup(client->crumb);
+    }
+    out->cookies = client->http != NULL ? pj_http_export_cookies(client->http) : NULL;
+    if (out->cookies == NULL)
+        out->cookies = pj_secret_strdup("");
+    if (out->cookies == NULL || (out->crumb_field == NULL) != (out->crumb == NULL)) {
+        pj_client_state_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* RFC 6265 cookie-name (a token) and cookie-value octets. */
+static bool cookie_name_char(char c)
+{
+    return c > ' ' && c < 127 && strchr("()<>@,;:\\\"/[]?={}", c) == NULL;
+}
+
+static bool cookie_value_char(char c)
+{
+    return c > ' ' && c < 127 && c != '"' && c != ',' && c != ';' && c != '\\';
+}
+
+/* One line as libcurl writes it: [#HttpOnly_]domain, subdomains flag,
+ * path, secure flag, expiry, name, value, tab-separated. */
+static bool cookie_line_ok(char *line, const char *host)
+{
+    char *field[7], *save = NULL, *p;
+    int n = 0;
+
+    if (strncmp(line, "#HttpOnly_", 10) == 0)
+        line += 10;
+    for (p = strtok_r(line, "\t", &save); p != NULL && n < 7;
+         p = strtok_r(NULL, "\t", &save))
+        field[n++] = p;
+    if (n != 7 || p != NULL)
+        return false;
+    return strcasecmp(field[0], host) == 0 &&
+           (strcmp(field[1], "TRUE") == 0 || strcmp(field[1], "FALSE") == 0) &&
+           field[2][0] == '/' && all_chars(field[2], crumb_char, 256) &&
+           (strcmp(field[3], "TRUE") == 0 || strcmp(field[3], "FALSE") == 0) &&
+           strspn(field[4], "0123456789") == strlen(field[4]) &&
+           strlen(field[4]) <= 20 && all_chars(field[5], cookie_name_char, 256) &&
+           (field[6][0] == '\0' || all_chars(field[6], cookie_value_char, 4096));
+}
+
+static bool cookies_ok(const char *cookies, const char *host)
+{
+    size_t len = strlen(cookies);
+    char *copy, *line, *save = NULL;
+    bool ok = true;
+    int lines = 0;
+
+    if (len > 8192)
+        return false;
+    copy = pj_secret_strdup(cookies);
+    if (copy == NULL)
+        return false;
+    for (line = strtok_r(copy, "\n", &save); ok && line != NULL;
+         line = strtok_r(NULL, "\n", &save))
+        ok = ++lines <= 8 && cookie_line_ok(line, host);
+    pj_secret_free_n(copy, len);
+    return ok;
+}
+
+int pj_client_import(struct pj_client *client, const struct pj_client_state *in,
+                     char *err, size_t errlen)
+{
+    char *host = pj_url_host(client->base), *field = NULL, *crumb = NULL;
+    int status = -1;
+
+    if (host == NULL) {
+        pj_set_error(err, errlen, "out of memory");
+        goto done;
+    }
+    if ((in->crumb_field == NULL) != (in->crumb == NULL) ||
+        (in->crumb_field != NULL &&
+         (!all_chars(in->crumb_field, header_token_char, 128) ||
+          !all_chars(in->crumb, crumb_char, 512)))) {
+        pj_set_error(err, errlen, "malformed crumb");
+        goto done;
+    }
+    if (in->cookies == NULL || !cookies_ok(in->cookies, host)) {
+        pj_set_error(err, errlen, "malformed or foreign cookie");
+        goto done;
+    }
+    if (in->crumb_field != NULL) {
+        field = strdup(in->crumb_field);
+        crumb = pj_secret_strdup(in->crumb);
+        if (field == NULL || crumb == NULL) {
+            pj_set_error(err, errlen, "out of memory");
+            goto done;
+        }
+    }
+    if (in->cookies[0] != '\0' &&
+        pj_http_import_cookies(client->http, in->cookies) < 0) {
+        pj_set_error(err, errlen, "cannot restore the session cookie");
+        goto done;
+    }
+    free(client->crumb_field);
+    client->crumb_field = field;
+    pj_secret_replace(&client->crumb, crumb);
+    client->no_crumb_issuer = in->crumb_field == NULL;
+    field = crumb = NULL;
+    status = 0;
+
+done:
+    free(field);
+    pj_secret_free(crumb);
+    free(host);
+    return status;
 }
 
 static enum pj_outcome fail(struct pj_client *client, enum pj_outcome outcome,
@@ -89,8 +218,8 @@ static void note_version(struct pj_client *client, const struct pj_response *res
 
     if (resp->jenkins_version == NULL)
         return;
-    sanitize(clean, sizeof(clean), resp->jenkins_version,
-             strlen(resp->jenkins_version));
+    pj_sanitize(clean, sizeof(clean), resp->jenkins_version,
+                strlen(resp->jenkins_version));
     free(client->version);
     client->version = strdup(clean);
 }
@@ -115,8 +244,8 @@ static enum pj_outcome classify(struct pj_client *client,
     if (resp->status == 404)
         return fail(client, PJ_NOT_FOUND, what, "not found (HTTP 404)");
     if (resp->status >= 300 && resp->status < 400) {
-        sanitize(where, sizeof(where), resp->location ? resp->location : "?",
-                 resp->location ? strlen(resp->location) : 1);
+        pj_sanitize(where, sizeof(where), resp->location ? resp->location : "?",
+                    resp->location ? strlen(resp->location) : 1);
         return fail(client, PJ_PROTOCOL, what,
                     "redirected to %s (HTTP %ld), not followed: check the url setting",
                     where, resp->status);
@@ -285,15 +414,25 @@ enum pj_outcome pj_client_verify(struct pj_client *client, const char *password)
     return outcome;
 }
 
+static bool date_char(char c)
+{
+    return (c >= ' ' && c < 127);
+}
+
+/* The reply to generateNewToken.  *unwanted is set when the controller did
+ * mint (a usable value and uuid came back) but the reply fails a check:
+ * the caller must revoke that token rather than leave it live. */
 static enum pj_outcome read_new_token(struct pj_client *client,
                                       const struct pj_response *resp,
-                                      struct pj_token *out)
+                                      const char *sent_name, struct pj_token *out,
+                                      bool *unwanted)
 {
     struct pj_json json;
     char err[128] = "", *status = NULL, *message = NULL, clean[160];
     enum pj_outcome outcome = PJ_PROTOCOL;
     int data;
 
+    *unwanted = false;
     if (pj_json_parse(&json, resp->body, resp->len, err, sizeof(err)) < 0)
         return fail(client, PJ_PROTOCOL, "generateNewToken", "%s", err);
     if (pj_json_get_string(&json, 0, "status", &status) != PJ_JSON_FOUND) {
@@ -302,8 +441,8 @@ static enum pj_outcome read_new_token(struct pj_client *client,
     }
     if (strcmp(status, "ok") != 0) {
         pj_json_get_string(&json, 0, "message", &message);
-        sanitize(clean, sizeof(clean), message ? message : "(no message)",
-                 message ? strlen(message) : 12);
+        pj_sanitize(clean, sizeof(clean), message ? message : "(no message)",
+                    message ? strlen(message) : 12);
         fail(client, outcome, "generateNewToken", "refused: %s", clean);
         goto done;
     }
@@ -315,12 +454,35 @@ static enum pj_outcome read_new_token(struct pj_client *client,
         fail(client, outcome, "generateNewToken", "reply lacks a usable token");
         goto done;
     }
-    pj_json_get_string(&json, data, "tokenName", &out->name);
-    pj_json_get_string(&json, data, "expirationDate", &out->expires);
+    /* Jenkins stores the name verbatim and echoes it: anything else is not
+     * the token we asked for (a confused proxy or controller), and the name
+     * would otherwise reach syslog and the keyring unchecked. */
+    if (pj_json_get_string(&json, data, "tokenName", &out->name) == PJ_JSON_FOUND &&
+        strcmp(out->name, sent_name) != 0) {
+        fail(client, outcome, "generateNewToken",
+             "the reply names another token than the one requested");
+        *unwanted = true;
+        goto done;
+    }
+    if (out->name == NULL && (out->name = strdup(sent_name)) == NULL) {
+        fail(client, PJ_NOMEM, "generateNewToken", "out of memory");
+        outcome = PJ_NOMEM;
+        *unwanted = true;
+        goto done;
+    }
+    /* 2.548+: "never" or a short date in the request's locale. */
+    if (pj_json_get_string(&json, data, "expirationDate", &out->expires) ==
+            PJ_JSON_FOUND &&
+        !all_chars(out->expires, date_char, 64)) {
+        fail(client, outcome, "generateNewToken",
+             "reply has a malformed expirationDate");
+        *unwanted = true;
+        goto done;
+    }
     outcome = PJ_OK;
 
 done:
-    if (outcome != PJ_OK)
+    if (outcome != PJ_OK && !*unwanted)
         pj_token_clear(out);
     free(status);
     free(message);
@@ -398,8 +560,24 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
     else if (outcome == PJ_FORBIDDEN)
         fail(client, outcome, "generateNewToken",
              "%s may not create tokens here (HTTP 403)", client->user_id);
-    if (outcome == PJ_OK)
-        outcome = read_new_token(client, &resp, out);
+    if (outcome == PJ_OK) {
+        bool unwanted;
+
+        outcome = read_new_token(client, &resp, token_name, out, &unwanted);
+        if (unwanted) {
+            /* Minted, but not what we asked for: it must not stay live.
+             * The message already says why the mint failed. */
+            char why[sizeof(client->message)];
+
+            memcpy(why, client->message, sizeof(why));
+            if (pj_client_revoke(client, out->value, out->uuid) != PJ_OK)
+                pj_log(client->log, LOG_ERR,
+                       "could not revoke the unwanted token %s: %s", out->uuid,
+                       client->message);
+            memcpy(client->message, why, sizeof(why));
+            pj_token_clear(out);
+        }
+    }
 
 done:
     if (outcome == PJ_NOMEM)

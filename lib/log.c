@@ -4,7 +4,8 @@
  * Logging helpers.  The module sends lines to pam_syslog (LOG_AUTHPRIV), the
  * tool to stderr; the library only formats.  By rule no caller passes a
  * password, token or cookie: the helpers cannot tell, so reviews and the
- * secrets test (tests/sshd) enforce it.
+ * secrets test (tests/secrets.sh) enforce it.  They do sanitize: see
+ * sanitize.c.
  */
 #include "config.h"
 
@@ -22,12 +23,21 @@ static void emit_v(const struct pj_logger *log, int priority, const char *fmt,
 static void emit_v(const struct pj_logger *log, int priority, const char *fmt,
                    va_list ap)
 {
-    char line[1024];
+    char line[1024], clean[1024];
+    int n;
 
     if (log == NULL || log->emit == NULL)
         return;
-    vsnprintf(line, sizeof(line), fmt, ap);
-    log->emit(log->ctx, priority, line);
+    n = vsnprintf(line, sizeof(line), fmt, ap);
+    if (n < 0)
+        return;
+    /* Every line is sanitized here, at the one place all of them pass, so
+     * a user name, host or controller reply holding CR, LF or escape
+     * sequences cannot forge a syslog line or drive a terminal. */
+    pj_sanitize(clean, sizeof(clean), line,
+                (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    explicit_bzero(line, sizeof(line));
+    log->emit(log->ctx, priority, clean);
 }
 
 void pj_log(const struct pj_logger *log, int priority, const char *fmt, ...)

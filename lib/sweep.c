@@ -38,7 +38,7 @@ static void sweep_entry(const char *path, const char *boot_id,
                         const struct pj_sweep *opts, struct pj_sweep_result *result)
 {
     struct pj_journal_entry entry;
-    struct pj_http_settings settings;
+    struct pj_http_settings settings = {0};
     struct pj_client client;
     enum pj_outcome outcome;
     char err[512];

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,5 +153,22 @@ char *pj_form_encode(const char *value)
     copy = pj_secret_strdup(escaped);
     explicit_bzero(escaped, strlen(escaped));
     curl_free(escaped);
+    return copy;
+}
+
+char *pj_url_host(const char *url)
+{
+    CURLU *h = curl_url();
+    char *host = NULL, *copy = NULL;
+    size_t i;
+
+    if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        copy = strdup(host);
+        for (i = 0; copy != NULL && copy[i] != '\0'; i++)
+            copy[i] = (char)tolower((unsigned char)copy[i]);
+    }
+    curl_free(host);
+    curl_url_cleanup(h);
     return copy;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -116,5 +117,93 @@ fail:
     if (buf != NULL)
         pj_secret_free_n(buf, max + 1);
     close(fd);
+    return NULL;
+}
+
+long long pj_now_ms(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+long long pj_ms_left(long long deadline)
+{
+    long long left;
+
+    if (deadline == 0)
+        return -1;
+    left = deadline - pj_now_ms();
+    return left > 0 ? left : 0;
+}
+
+/* Like sshd's StrictModes: a configuration that anyone but root (or the
+ * user running jenkins-token for themselves) could have written decides
+ * where the password goes, so it is refused, not trusted.  The checks run
+ * on the opened descriptor, so the file cannot be swapped in between. */
+char *pj_read_trusted_file(const char *path, size_t max, size_t *len, char *err,
+                           size_t errlen)
+{
+    char *buf = NULL;
+    size_t used = 0;
+    struct stat st;
+    ssize_t got;
+    int fd, saved;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        saved = errno;
+        pj_set_error(err, errlen, "cannot read %s: %s", path, strerror(saved));
+        errno = saved;
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        pj_set_error(err, errlen, "%s is not a regular file", path);
+        goto fail;
+    }
+    if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022) != 0) {
+        pj_set_error(err, errlen,
+                     "%s is not trusted: it must be owned by root and writable by "
+                     "nobody else (chown root:root %s && chmod 644 %s)",
+                     path, path, path);
+        goto fail;
+    }
+    if (st.st_size > (off_t)max) {
+        pj_set_error(err, errlen, "%s is larger than %zu KiB", path, max / 1024);
+        goto fail;
+    }
+    buf = malloc(max + 1);
+    if (buf == NULL) {
+        pj_set_error(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (;;) {
+        got = read(fd, buf + used, max + 1 - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            pj_set_error(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            goto fail;
+        }
+        if (got == 0)
+            break;
+        used += (size_t)got;
+        if (used > max) {
+            pj_set_error(err, errlen, "%s is larger than %zu KiB", path, max / 1024);
+            goto fail;
+        }
+    }
+    close(fd);
+    buf[used] = '\0';
+    if (len != NULL)
+        *len = used;
+    return buf;
+
+fail:
+    if (buf != NULL)
+        pj_secret_free_n(buf, max + 1);
+    close(fd);
+    errno = EPERM;
     return NULL;
 }

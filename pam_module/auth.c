@@ -126,9 +126,24 @@ done:
     return status;
 }
 
+/* A second pam_authenticate on a handle whose session holds a token (a
+ * screen locker or login re-checking the password): check it, but keep the
+ * stash that knows the token, or close_session could never revoke it. */
+static int reverify(struct pj_context *ctx)
+{
+    struct pj_stash *scratch = pj_stash_new();
+    int status;
+
+    if (scratch == NULL)
+        return PAM_BUF_ERR;
+    status = obtain_and_verify(ctx, scratch);
+    pj_stash_free(scratch, false);
+    return status;
+}
+
 int pj_authenticate(struct pj_context *ctx)
 {
-    struct pj_stash *stash = NULL;
+    struct pj_stash *stash = NULL, *open_session;
     int status;
 
     status = pj_context_resolve_user(ctx);
@@ -138,6 +153,11 @@ int pj_authenticate(struct pj_context *ctx)
     }
     if (status != PAM_SUCCESS)
         goto done;
+    open_session = pj_stash_get(ctx);
+    if (open_session != NULL && open_session->minted && !open_session->closed) {
+        status = reverify(ctx);
+        goto done;
+    }
     stash = pj_stash_new();
     if (stash == NULL) {
         status = PAM_BUF_ERR;

@@ -8,6 +8,7 @@
 
 #include <pwd.h>
 #include <security/pam_ext.h>
+#include <security/pam_modutil.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -46,6 +47,12 @@ int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
         return PAM_SERVICE_ERR;
     }
     ctx->log.debug = ctx->cfg.debug;
+    /* One deadline for the whole call: the crumb request, the whoAmI
+     * fallback, a fresh crumb after a controller restart and the sweep at
+     * session open all share `timeout`, so sshd's LoginGraceTime and a
+     * waiting user see one documented bound (pam_jenkins(8)). */
+    if (ctx->cfg.timeout > 0)
+        ctx->deadline = pj_now_ms() + (long long)ctx->cfg.timeout * 1000;
     *out = ctx;
     return PAM_SUCCESS;
 }
@@ -61,16 +68,19 @@ void pj_context_free(struct pj_context *ctx)
 
 int pj_context_resolve_user(struct pj_context *ctx)
 {
-    struct passwd pwbuf, *pw = NULL;
     struct pj_template_vars vars = {0};
-    char buf[4096], err[256];
+    const struct passwd *pw;
     const char *user = NULL;
+    char err[256];
 
     if (pam_get_user(ctx->pamh, &user, NULL) != PAM_SUCCESS || user == NULL ||
         *user == '\0')
         return PAM_USER_UNKNOWN;
     ctx->user = user;
-    if (getpwnam_r(user, &pwbuf, buf, sizeof(buf), &pw) != 0 || pw == NULL) {
+    /* libpam's helper sizes its buffer itself: a fixed one turns ERANGE (a
+     * large passwd entry from LDAP or sssd) into "no such user". */
+    pw = pam_modutil_getpwnam(ctx->pamh, user);
+    if (pw == NULL) {
         pj_debug(&ctx->log, "user %s is not a local account; skipping", user);
         return PAM_USER_UNKNOWN;
     }
@@ -95,4 +105,5 @@ void pj_context_http_settings(const struct pj_context *ctx,
                               struct pj_http_settings *settings)
 {
     pj_config_http_settings(&ctx->cfg, settings);
+    settings->deadline = ctx->deadline;
 }

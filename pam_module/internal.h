@@ -24,6 +24,7 @@ struct pj_context {
     uid_t uid;
     gid_t gid;
     char *jenkins_user; /* cfg.user expanded */
+    long long deadline; /* pj_now_ms() by which this call is done talking */
 };
 
 /* What auth hands to the session: lives in PAM data under PJ_STASH_NAME. */
@@ -81,9 +82,7 @@ struct pj_handoff {
     char *user;
     char *jenkins_user;
     char *password;
-    char *crumb_field; /* NULL: the controller has no crumb issuer */
-    char *crumb;
-    char *cookies; /* Netscape cookie lines */
+    struct pj_client_state session; /* crumb and cookie, checked on import */
 };
 char *pj_handoff_format(const struct pj_stash *stash, size_t *len);
 int pj_handoff_parse(struct pj_handoff *handoff, const char *payload, size_t len);

@@ -122,6 +122,9 @@ static int store(struct pj_context *ctx, struct pj_stash *stash, const char *cre
 /* Something after the mint failed: the token must not outlive this call. */
 static void undo_mint(struct pj_context *ctx, struct pj_stash *stash)
 {
+    pj_keyring_revoke(stash->token_key);
+    pj_keyring_revoke(stash->meta_key);
+    stash->token_key = stash->meta_key = 0;
     if (pj_client_revoke(&stash->client, stash->token.value, stash->token.uuid) !=
         PJ_OK)
         pj_log(&ctx->log, LOG_ERR, "could not revoke unused token %s: %s",
@@ -139,8 +142,17 @@ static void sweep_a_little(struct pj_context *ctx, const char *own_path)
 {
     struct pj_sweep_result result;
     struct pj_sweep opts = {0};
-    long half = ctx->cfg.timeout / 2 > 0 ? ctx->cfg.timeout / 2 : 1;
+    long long left = pj_ms_left(ctx->deadline);
+    long half;
     const char *slash = own_path != NULL ? strrchr(own_path, '/') : NULL;
+
+    /* Only with what is left of this call's deadline: half of it for the
+     * entries to start within, half for the request that starts last. */
+    if (left < 0)
+        left = (long long)ctx->cfg.timeout * 1000;
+    half = (long)(left / 2000);
+    if (half < 1)
+        return;
 
     opts.journal_dir = ctx->cfg.journal_dir;
     opts.log = &ctx->log;
@@ -161,6 +173,7 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
     char err[512], *name = NULL, *created = NULL;
     int status = PAM_SESSION_ERR;
 
+    pj_client_set_deadline(&stash->client, ctx->deadline);
     /* Refuse before minting: a shared keyring would give the token to every
      * session of the user, or to root's processes. */
     if (pj_keyring_check_session(stash->uid, err, sizeof(err)) < 0) {
@@ -185,8 +198,15 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
         undo_mint(ctx, stash);
         goto done;
     }
-    if (ctx->cfg.export_env && (status = export_environment(ctx, stash)) != PAM_SUCCESS)
+    /* A token the session cannot be told about is revoked now: an
+     * application whose open_session failed does not call close. */
+    if (ctx->cfg.export_env &&
+        (status = export_environment(ctx, stash)) != PAM_SUCCESS) {
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: cannot set the environment",
+               ctx->user);
+        undo_mint(ctx, stash);
         goto done;
+    }
     pj_log(&ctx->log, LOG_INFO, "token \"%s\" (%s) minted for %s on %s",
            stash->token.name != NULL ? stash->token.name : name, stash->token.uuid,
            stash->jenkins_user, ctx->cfg.url);
@@ -204,17 +224,33 @@ done:
     return status;
 }
 
+/* Not minting after all: the connection auth left open goes now, so it is
+ * not inherited by the command sudo runs or held for the whole session. */
+static void drop_client(struct pj_stash *stash)
+{
+    if (stash->have_client) {
+        pj_client_free(&stash->client, stash->creator != getpid());
+        stash->have_client = false;
+    }
+}
+
 int pj_open_session(struct pj_context *ctx)
 {
     struct pj_stash *stash, *handed = NULL;
     int status;
 
+    stash = pj_stash_get(ctx);
     status = pj_context_resolve_user(ctx);
     if (status != PAM_SUCCESS) {
+        /* sudo -u root, su to a system account: no token, and no reason to
+         * keep auth's connection (or password) for the rest of the handle. */
         pj_handoff_discard(ctx, NULL);
+        if (stash != NULL && !stash->minted) {
+            pj_secret_replace(&stash->password, NULL);
+            drop_client(stash);
+        }
         return status == PAM_SERVICE_ERR ? status : PAM_IGNORE;
     }
-    stash = pj_stash_get(ctx);
     if (stash != NULL) {
         pj_handoff_discard(ctx, stash);
     } else {
@@ -229,8 +265,10 @@ int pj_open_session(struct pj_context *ctx)
     }
     if (stash->minted)
         return PAM_SUCCESS; /* opened twice in one handle: mint once */
-    if (stash->password == NULL)
+    if (stash->password == NULL) {
+        drop_client(stash);
         return PAM_IGNORE;
+    }
     /* sudo -u and su change PAM_USER between auth and session: a token is
      * only for the person whose password was checked. */
     if (strcmp(stash->user, ctx->user) != 0) {
@@ -238,6 +276,7 @@ int pj_open_session(struct pj_context *ctx)
                "authenticated as %s but the session is for %s: no token installed",
                stash->user, ctx->user);
         pj_secret_replace(&stash->password, NULL);
+        drop_client(stash);
         status = PAM_IGNORE;
         goto done;
     }

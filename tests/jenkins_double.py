@@ -225,6 +225,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self, method):
         state = self.server.state
+        self.hostile = None
         raw_path = self.path
         self.body = self.read_body() if method in ("POST", "PUT") else b""
         parsed = urllib.parse.urlsplit(raw_path)
@@ -238,6 +239,7 @@ class Handler(BaseHTTPRequestHandler):
         self.record = {"method": method, "path": parsed.path, "conn": self.conn_id,
                        "auth": None, "had_auth_header": auth_header is not None,
                        "crumb_header": self.headers.get(self.crumb_field()) is not None,
+                       "header_names": sorted(k.lower() for k in self.headers.keys()),
                        "cookie": self.headers.get("Cookie") is not None,
                        "status": None, "time": time.time()}
         with state.lock:
@@ -312,6 +314,16 @@ class Handler(BaseHTTPRequestHandler):
             return Response(302, "", "text/html", [("Location", fault["location"])])
         if mode == "status":
             return jetty_error(int(fault.get("status", 503)), "Service Unavailable")
+        if mode == "error_json":
+            # errorJSON (HTTP 200) with a message of the test's choosing
+            return Response(200, json.dumps({"status": "error",
+                                             "message": fault.get("message", "")}),
+                            "application/json; charset=UTF-8")
+        if mode == "hostile_generate":
+            # A hostile or confused controller: it mints the token asked for,
+            # then answers with another tokenName / expirationDate.
+            self.hostile = fault
+            return True
         raise ValueError("unknown fault " + mode)
 
     # -- introspection ----------------------------------------------------
@@ -723,6 +735,10 @@ class Handler(BaseHTTPRequestHandler):
         data = {"tokenName": token.name, "tokenUuid": token.uuid,
                 "tokenValue": token.value}
         data.update(extra)
+        hostile = getattr(self, "hostile", None) or {}
+        for key, field in (("token_name", "tokenName"), ("expiration_date", "expirationDate")):
+            if key in hostile:
+                data[field] = hostile[key]
         body = json.dumps({"status": "ok", "data": data})
         return Response(200, body, "application/json; charset=UTF-8")
 

@@ -105,13 +105,30 @@ static long rss_kb(void)
 }
 
 static int quiet_steps;
+static int step_times;
+static struct timespec step_start;
+
+static void step_begin(void)
+{
+    clock_gettime(CLOCK_MONOTONIC, &step_start);
+}
 
 static int step(const char *name, int code)
 {
+    struct timespec now;
+
     if (quiet_steps && code == PAM_SUCCESS)
         return code;
     printf("%s: %s\n", name, code_name(code));
+    /* --step-times: how long the call took, for the deadline tests */
+    if (step_times) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        printf("%s_ms: %ld\n", name,
+               (long)((now.tv_sec - step_start.tv_sec) * 1000L +
+                      (now.tv_nsec - step_start.tv_nsec) / 1000000L));
+    }
     fflush(stdout);
+    step_begin();
     return code;
 }
 
@@ -186,11 +203,17 @@ int main(int argc, char **argv)
         {"tty", required_argument, NULL, 't'},
         {"rhost", required_argument, NULL, 'r'},
         {"repeat", required_argument, NULL, 'n'},
+        {"hold-after-auth", required_argument, NULL, 'H'},
+        {"auth-twice", no_argument, NULL, 'a'},
+        {"exec-after-auth", required_argument, NULL, 'x'},
+        {"step-times", no_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = NULL, *service = "pam_jenkins_test", *user = NULL;
     const char *session_user = NULL, *hold_file = NULL, *tty = "pts/9";
     const char *rhost = "192.0.2.7", *command = NULL;
+    const char *hold_after_auth = NULL, *exec_after_auth = NULL;
+    int auth_twice = 0;
     int password_fd = 0, do_auth = 1, do_session = 1, open_twice = 0, repeat = 1;
     int close_twice = 0, timing = 0;
     int opt, failed = 0, command_status = 0, i;
@@ -240,6 +263,18 @@ int main(int argc, char **argv)
         case 'n':
             repeat = atoi(optarg);
             break;
+        case 'H':
+            hold_after_auth = optarg;
+            break;
+        case 'a':
+            auth_twice = 1;
+            break;
+        case 'x':
+            exec_after_auth = optarg;
+            break;
+        case 'm':
+            step_times = 1;
+            break;
         default:
             fprintf(stderr, "usage: pam-app --user U [options] [-- COMMAND]\n");
             return 2;
@@ -268,6 +303,7 @@ int main(int argc, char **argv)
         struct timespec t0, t1;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        step_begin();
         rc = pam_start_confdir(service, user, &conv, confdir, &pamh);
         if (step("start", rc) != PAM_SUCCESS)
             return 1;
@@ -283,6 +319,16 @@ int main(int argc, char **argv)
             if (rc != PAM_SUCCESS) {
                 failed = 1;
                 goto end;
+            }
+            /* sudo without a session stack of ours: the command runs right
+             * after authentication, with what auth left open. */
+            if (exec_after_auth != NULL) {
+                command_status = run_as_user(pamh, user, exec_after_auth);
+                printf("command: %d\n", command_status);
+            }
+            if (hold_after_auth != NULL) {
+                hold(hold_after_auth);
+                step_begin();
             }
         }
         if (session_user != NULL) {
@@ -302,12 +348,16 @@ int main(int argc, char **argv)
         opened = 1;
         if (open_twice)
             step("open_session", pam_open_session(pamh, 0));
+        /* a screen locker re-checking the password on the same handle */
+        if (auth_twice)
+            step("authenticate", pam_authenticate(pamh, 0));
         if (command != NULL) {
             command_status = run_as_user(pamh, user, command);
             printf("command: %d\n", command_status);
         }
         if (hold_file != NULL)
             hold(hold_file);
+        step_begin();
     end:
         if (opened) {
             step("close_session", pam_close_session(pamh, 0));

@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         {"debug", no_argument, NULL, 'd'},
         {NULL, 0, NULL, 0},
     };
-    struct pj_http_settings settings = {NULL, NULL, NULL, 5, 10};
+    struct pj_http_settings settings = {NULL, NULL, NULL, 5, 10, 0};
     struct pj_client client;
     struct pj_token token = {0};
     struct pj_logger log;

@@ -82,4 +82,5 @@ void session_http_settings(const struct session_token *st,
     settings->proxy = st->meta.proxy;
     settings->connect_timeout = 5;
     settings->timeout = 10;
+    settings->deadline = 0;
 }

@@ -147,13 +147,61 @@ static void test_journal_entry(void **state)
     assert_string_equal(err, "entry has a malformed uuid");
 }
 
+static void test_sanitize(void **state)
+{
+    char out[128];
+
+    (void)state;
+    pj_sanitize(out, sizeof(out), "alice", 5);
+    assert_string_equal(out, "alice");
+    /* a forged syslog line and a terminal escape */
+    pj_sanitize(out, sizeof(out), "a\r\nJan 1 x\x1b[2J", 14);
+    assert_string_equal(out, "a\\x0d\\x0aJan 1 x\\x1b[2J");
+    /* UTF-8 ids stay readable; C1 controls (U+009B, CSI), bidi overrides
+     * (U+202E) and broken sequences do not */
+    pj_sanitize(out, sizeof(out), "j\xc3\xbcrgen", 7);
+    assert_string_equal(out, "j\xc3\xbcrgen");
+    pj_sanitize(out, sizeof(out),
+                "\xc2\x9b"
+                "1m",
+                4);
+    assert_string_equal(out, "\\xc2\\x9b1m");
+    pj_sanitize(out, sizeof(out),
+                "\xe2\x80\xae"
+                "gpj",
+                6);
+    assert_string_equal(out, "\\xe2\\x80\\xaegpj");
+    pj_sanitize(out, sizeof(out), "\xc3(\x7f", 3);
+    assert_string_equal(out, "\\xc3(\\x7f");
+    /* truncation never splits an escape */
+    pj_sanitize(out, 6, "ab\ncd", 5);
+    assert_string_equal(out, "ab");
+}
+
+/* The environment libcurl and OpenSSL see during our calls is empty, and
+ * the caller's is back, untouched, afterwards. */
+static void test_env_scrub(void **state)
+{
+    struct pj_env_scope scope;
+
+    (void)state;
+    setenv("SSLKEYLOGFILE", "/etc/nologin", 1);
+    pj_env_scrub_begin(&scope);
+    assert_null(getenv("SSLKEYLOGFILE"));
+    assert_null(getenv("PATH"));
+    pj_env_scrub_end(&scope);
+    assert_string_equal(getenv("SSLKEYLOGFILE"), "/etc/nologin");
+    unsetenv("SSLKEYLOGFILE");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template),      cmocka_unit_test(test_template_too_long),
         cmocka_unit_test(test_url_join),      cmocka_unit_test(test_user_id_encoding),
         cmocka_unit_test(test_loopback),      cmocka_unit_test(test_meta_round_trip),
-        cmocka_unit_test(test_journal_entry),
+        cmocka_unit_test(test_journal_entry), cmocka_unit_test(test_sanitize),
+        cmocka_unit_test(test_env_scrub),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

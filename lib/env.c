@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
+/*
+ * An empty environment for the duration of our own libcurl and OpenSSL
+ * work.
+ *
+ * pam_jenkins is a guest in someone else's process.  In setuid su, sudo and
+ * polkit's helper the environment is the calling user's, and glibc strips
+ * only its own dangerous variables (LD_*, HOSTALIASES, RES_OPTIONS, ...) for
+ * a setuid program.  The libraries below us read more, with plain getenv:
+ *
+ *   libcurl (all versions we support, 7.62 to 8.14)
+ *     SSLKEYLOGFILE        at curl_global_init (OpenSSL backend, >= 7.58):
+ *                          opened for append, as root; the TLS secrets go
+ *                          into it.  A user of setuid su could make root
+ *                          create /etc/nologin this way.
+ *     CURL_SSL_BACKEND     at curl_global_init (MultiSSL builds, >= 7.56)
+ *     http_proxy, HTTPS_PROXY, https_proxy, ALL_PROXY, all_proxy,
+ *     NO_PROXY, no_proxy   per transfer unless CURLOPT_PROXY and
+ *                          CURLOPT_NOPROXY are set (we set both)
+ *     CURL_HOME, XDG_CONFIG_HOME, HOME, NETRC
+ *                          only with CURLOPT_NETRC (never set)
+ *     QLOGDIR              HTTP/3 builds, per QUIC connection (>= 7.73;
+ *                          we never ask for HTTP/3)
+ *   OpenSSL (1.1.1 on Debian 11, 3.0 on 12, 3.5 on 13)
+ *     OPENSSL_CONF, OPENSSL_CONF_INCLUDE (3.0), OPENSSL_MODULES (3.0),
+ *     OPENSSL_ENGINES      when libcurl initialises OpenSSL and when a
+ *                          provider or engine loads; secure_getenv in
+ *                          setuid programs, plain getenv elsewhere
+ *     SSL_CERT_FILE, SSL_CERT_DIR
+ *                          OpenSSL's default trust paths; libcurl uses them
+ *                          only without CURLOPT_CAINFO/CAPATH (we set one)
+ *     OPENSSL_ALLOW_PROXY_CERTS (1.1.1, during verification)
+ *     OPENSSL_TRACE (3.x trace builds), CTLOG_FILE (CT, never enabled)
+ *     OPENSSL_ia32cap      read by libcrypto's constructor when the library
+ *                          is loaded, before any code of ours runs: it can
+ *                          only pick CPU code paths, never a file, host or
+ *                          log, so it is left alone
+ *   glibc's resolver, inside the transfer
+ *     RES_OPTIONS, LOCALDOMAIN, HOSTALIASES (stripped by ld.so for setuid
+ *     programs; root's own in sshd)
+ *
+ * Rather than chase that list library by library (it grows with each
+ * release), every call into libcurl that may read the environment runs
+ * with `environ` pointing at an empty array, and the caller's pointer is
+ * put back afterwards.  The host's environment strings are never touched,
+ * so su, sudo and sshd see exactly what they had for their later work.
+ * The settings above that matter (proxy, trust store) are also given to
+ * libcurl explicitly, so even a read we missed has nothing to change.
+ *
+ * The swap is not atomic with respect to other threads: a PAM application
+ * thread calling getenv meanwhile sees an empty environment.  The
+ * applications that load us (sshd, login, su, sudo, screen lockers'
+ * helpers) call PAM from one thread.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "internal.h"
+
+extern char **environ;
+
+void pj_env_scrub_begin(struct pj_env_scope *scope)
+{
+    static char *empty[] = {NULL};
+
+    scope->saved = environ;
+    environ = empty;
+}
+
+void pj_env_scrub_end(struct pj_env_scope *scope)
+{
+    environ = scope->saved;
+    scope->saved = NULL;
+}
