@@ -49,7 +49,7 @@ static const struct option options[] = {
     S(url, NULL),
     S(user, "%u"),
     S(token_name, "pam_jenkins %u@%h %s %t %d"),
-    S(key_name, "jenkins"),
+    S(key_name, PJ_DEFAULT_KEY_NAME),
     N(key_timeout, 0, 0, 10L * 366 * 24 * 3600),
     N(token_lifetime, 0, 0, 3650),
     S(ca_file, NULL),

@@ -120,6 +120,7 @@ struct pj_config {
 };
 
 #define PJ_DEFAULT_CONF "/etc/security/pam_jenkins.conf"
+#define PJ_DEFAULT_KEY_NAME "jenkins"
 #define PJ_CONFIG_ERROR_MAX 512
 
 int pj_config_init(struct pj_config *cfg); /* -1: out of memory */

@@ -9,9 +9,11 @@
 #include "config.h"
 
 #include <security/pam_ext.h>
+#include <security/pam_modutil.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -42,6 +44,32 @@ static int stored_password(struct pj_context *ctx, char **out)
     return *out == NULL ? PAM_BUF_ERR : PAM_SUCCESS;
 }
 
+static const char *item_or_empty(struct pj_context *ctx, int item)
+{
+    const void *value = NULL;
+
+    if (pam_get_item(ctx->pamh, item, &value) != PAM_SUCCESS || value == NULL)
+        return "";
+    return value;
+}
+
+/* A refused password in pam_unix's words, the line fail2ban's pam-generic
+ * filter and logwatch read (with __pam_auth = pam_jenkins), then why.  A
+ * controller that cannot be asked is logged otherwise (see verify): a
+ * fleet must not ban its users because Jenkins was down. */
+static void log_auth_failure(struct pj_context *ctx, const char *why)
+{
+    const char *logname = pam_modutil_getlogin(ctx->pamh);
+
+    pj_log(&ctx->log, LOG_NOTICE,
+           "authentication failure; logname=%s uid=%lu euid=%lu tty=%s ruser=%s "
+           "rhost=%s  user=%s",
+           logname != NULL ? logname : "", (unsigned long)getuid(),
+           (unsigned long)geteuid(), item_or_empty(ctx, PAM_TTY),
+           item_or_empty(ctx, PAM_RUSER), item_or_empty(ctx, PAM_RHOST), ctx->user);
+    pj_log(&ctx->log, LOG_INFO, "password of %s refused: %s", ctx->user, why);
+}
+
 static int map_outcome(enum pj_outcome outcome)
 {
     switch (outcome) {
@@ -67,8 +95,8 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
     size_t len = strlen(password);
 
     if (len == 0 || len > PJ_PASSWORD_MAX) {
-        pj_log(&ctx->log, LOG_NOTICE, "authentication failure for %s: %s password",
-               ctx->user, len == 0 ? "empty" : "oversized");
+        log_auth_failure(ctx, len == 0 ? "empty password, not sent"
+                                       : "oversized password, not sent");
         return PAM_AUTH_ERR;
     }
     if (!stash->have_client) {
@@ -85,8 +113,13 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
                  ctx->jenkins_user, ctx->cfg.url);
         return PAM_SUCCESS;
     }
-    pj_log(&ctx->log, outcome == PJ_BAD_CREDENTIALS ? LOG_NOTICE : LOG_ERR,
-           "authentication failure for %s: %s", ctx->user, stash->client.message);
+    if (outcome == PJ_BAD_CREDENTIALS || outcome == PJ_FORBIDDEN)
+        log_auth_failure(ctx, stash->client.message);
+    else
+        pj_log(&ctx->log, LOG_ERR,
+               "cannot check the password of %s, the controller did not answer "
+               "usefully: %s",
+               ctx->user, stash->client.message);
     return map_outcome(outcome);
 }
 

@@ -44,9 +44,14 @@ int pj_close_session(struct pj_context *ctx)
     outcome = pj_client_revoke(&client, stash->token.value, stash->token.uuid);
     if (outcome == PJ_OK || outcome == PJ_BAD_CREDENTIALS) {
         /* 401 with the token itself: it no longer works (revoked by hand,
-         * expired), which is what we wanted. */
-        pj_log(&ctx->log, LOG_INFO, "token %s of %s revoked on %s", stash->token.uuid,
-               stash->jenkins_user, ctx->cfg.url);
+         * expired), which is what we wanted; but say which happened. */
+        if (outcome == PJ_OK)
+            pj_log(&ctx->log, LOG_INFO, "token %s of %s revoked on %s",
+                   stash->token.uuid, stash->jenkins_user, ctx->cfg.url);
+        else
+            pj_log(&ctx->log, LOG_INFO,
+                   "token %s of %s was already revoked or expired on %s",
+                   stash->token.uuid, stash->jenkins_user, ctx->cfg.url);
         if (stash->journal_path != NULL)
             pj_journal_remove(stash->journal_path);
     } else {

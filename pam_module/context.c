@@ -24,7 +24,7 @@ static void emit_syslog(void *arg, int priority, const char *line)
 }
 
 int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
-                   struct pj_context **out)
+                   const char *function, struct pj_context **out)
 {
     struct pj_context *ctx;
     char err[PJ_CONFIG_ERROR_MAX] = "";
@@ -35,6 +35,7 @@ int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
         return PAM_BUF_ERR;
     ctx->pamh = pamh;
     ctx->flags = flags;
+    ctx->function = function;
     ctx->log.emit = emit_syslog;
     ctx->log.ctx = pamh;
     if (pj_config_init(&ctx->cfg) < 0) {
@@ -53,8 +54,21 @@ int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
      * waiting user see one documented bound (pam_jenkins(8)). */
     if (ctx->cfg.timeout > 0)
         ctx->deadline = pj_now_ms() + (long long)ctx->cfg.timeout * 1000;
+    /* As pam-krb5: one entry and one exit line per call with debug, so an
+     * admin can follow what sshd or su asked of the module. */
+    pj_debug(&ctx->log, "%s: entry (flags 0x%x)", function, (unsigned)flags);
     *out = ctx;
     return PAM_SUCCESS;
+}
+
+int pj_context_finish(struct pj_context *ctx, int status)
+{
+    if (ctx != NULL) {
+        pj_debug(&ctx->log, "%s: exit (%s)", ctx->function,
+                 pam_strerror(ctx->pamh, status));
+        pj_context_free(ctx);
+    }
+    return status;
 }
 
 void pj_context_free(struct pj_context *ctx)

@@ -25,6 +25,7 @@ struct pj_context {
     gid_t gid;
     char *jenkins_user; /* cfg.user expanded */
     long long deadline; /* pj_now_ms() by which this call is done talking */
+    const char *function; /* pam_sm_* being served */
 };
 
 /* What auth hands to the session: lives in PAM data under PJ_STASH_NAME. */
@@ -52,9 +53,12 @@ struct pj_stash {
 #define PJ_PASSWORD_MAX 512
 
 /* context.c */
+/* function names the PAM call for the debug entry and exit lines. */
 int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
-                   struct pj_context **out);
+                   const char *function, struct pj_context **out);
 void pj_context_free(struct pj_context *ctx);
+/* Logs the exit line (with debug), frees ctx, returns status. */
+int pj_context_finish(struct pj_context *ctx, int status);
 /* PAM_SUCCESS, PAM_USER_UNKNOWN (no such user) or PAM_IGNORE (skipped). */
 int pj_context_resolve_user(struct pj_context *ctx);
 void pj_context_http_settings(const struct pj_context *ctx,
@@ -77,6 +81,9 @@ int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash);
  * the key and the environment variable. */
 struct pj_stash *pj_handoff_take(struct pj_context *ctx);
 void pj_handoff_discard(struct pj_context *ctx, struct pj_stash *stash);
+/* PAM_JENKINS_HANDOFF, or PAM_JENKINS_HANDOFF_<KEY_NAME> for an instance
+ * with another key_name. */
+void pj_handoff_env_name(char *buf, size_t len, const struct pj_context *ctx);
 /* The payload format, exposed for the fuzzer. */
 struct pj_handoff {
     char *user;

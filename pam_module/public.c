@@ -2,8 +2,8 @@
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * The PAM entry points.  Each one only builds a context and delegates to the
- * file of its phase, as pam-krb5 does; the return-code table of the design
- * lives in those files.
+ * file of its phase, as pam-krb5 does; the return-code table lives in those
+ * files.  With debug, the context logs one entry and one exit line per call.
  */
 #include "config.h"
 
@@ -18,12 +18,11 @@ PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
                                   const char **argv)
 {
     struct pj_context *ctx = NULL;
-    int status = pj_context_new(pamh, flags, argc, argv, &ctx);
+    int status = pj_context_new(pamh, flags, argc, argv, __func__, &ctx);
 
     if (status == PAM_SUCCESS)
         status = pj_authenticate(ctx);
-    pj_context_free(ctx);
-    return status;
+    return pj_context_finish(ctx, status);
 }
 
 /* Nothing to establish: the token is minted when a session opens, so that
@@ -44,22 +43,20 @@ PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
                                   const char **argv)
 {
     struct pj_context *ctx = NULL;
-    int status = pj_context_new(pamh, flags, argc, argv, &ctx);
+    int status = pj_context_new(pamh, flags, argc, argv, __func__, &ctx);
 
     if (status == PAM_SUCCESS)
         status = pj_open_session(ctx);
-    pj_context_free(ctx);
-    return status;
+    return pj_context_finish(ctx, status);
 }
 
 PJ_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
                                    const char **argv)
 {
     struct pj_context *ctx = NULL;
-    int status = pj_context_new(pamh, flags, argc, argv, &ctx);
+    int status = pj_context_new(pamh, flags, argc, argv, __func__, &ctx);
 
     if (status == PAM_SUCCESS)
         status = pj_close_session(ctx);
-    pj_context_free(ctx);
-    return status;
+    return pj_context_finish(ctx, status);
 }

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <keyutils.h>
 #include <security/pam_ext.h>
@@ -82,16 +83,49 @@ static void stash_destroy(pam_handle_t *pamh, void *data, int error_status)
     pj_stash_free(stash, silent);
 }
 
+/* Each module instance (each key_name: one per controller) keeps its own
+ * PAM data and handoff variable: with two module lines in one stack, one
+ * name would let the second overwrite the first's stash. */
+static void instance_name(char *buf, size_t len, const struct pj_context *ctx,
+                          const char *base, char separator, bool upper)
+{
+    size_t i, n;
+
+    if (strcmp(ctx->cfg.key_name, PJ_DEFAULT_KEY_NAME) == 0) {
+        snprintf(buf, len, "%s", base);
+        return;
+    }
+    snprintf(buf, len, "%s%c%s", base, separator, ctx->cfg.key_name);
+    for (i = strlen(base) + 1, n = strlen(buf); upper && i < n; i++)
+        buf[i] =
+            isalnum((unsigned char)buf[i]) ? (char)toupper((unsigned char)buf[i]) : '_';
+}
+
+static void stash_name(char *buf, size_t len, const struct pj_context *ctx)
+{
+    instance_name(buf, len, ctx, PJ_STASH_NAME, ':', false);
+}
+
+void pj_handoff_env_name(char *buf, size_t len, const struct pj_context *ctx)
+{
+    instance_name(buf, len, ctx, PJ_HANDOFF_ENV, '_', true);
+}
+
 int pj_stash_save(struct pj_context *ctx, struct pj_stash *stash)
 {
-    return pam_set_data(ctx->pamh, PJ_STASH_NAME, stash, stash_destroy);
+    char name[200];
+
+    stash_name(name, sizeof(name), ctx);
+    return pam_set_data(ctx->pamh, name, stash, stash_destroy);
 }
 
 struct pj_stash *pj_stash_get(struct pj_context *ctx)
 {
     const void *data = NULL;
+    char name[200];
 
-    if (pam_get_data(ctx->pamh, PJ_STASH_NAME, &data) != PAM_SUCCESS)
+    stash_name(name, sizeof(name), ctx);
+    if (pam_get_data(ctx->pamh, name, &data) != PAM_SUCCESS)
         return NULL;
     return (struct pj_stash *)data;
 }
@@ -213,7 +247,7 @@ static void handoff_destroy(key_serial_t key)
 
 int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash)
 {
-    char desc[400], env[64], *payload = NULL;
+    char desc[400], var[200], env[240], *payload = NULL;
     key_serial_t key = -1;
     size_t len = 0;
     int status = PAM_SUCCESS;
@@ -255,7 +289,8 @@ int pj_handoff_give(struct pj_context *ctx, struct pj_stash *stash)
             handoff_destroy(key);
         goto done;
     }
-    snprintf(env, sizeof(env), "%s=%ld", PJ_HANDOFF_ENV, (long)key);
+    pj_handoff_env_name(var, sizeof(var), ctx);
+    snprintf(env, sizeof(env), "%s=%ld", var, (long)key);
     if (pam_putenv(ctx->pamh, env) != PAM_SUCCESS) {
         handoff_destroy(key);
         goto done;
@@ -270,10 +305,11 @@ done:
 
 void pj_handoff_discard(struct pj_context *ctx, struct pj_stash *stash)
 {
-    const char *serial = pam_getenv(ctx->pamh, PJ_HANDOFF_ENV);
+    char var[200];
 
-    if (serial != NULL)
-        pam_putenv(ctx->pamh, PJ_HANDOFF_ENV); /* no '=': deletes it */
+    pj_handoff_env_name(var, sizeof(var), ctx);
+    if (pam_getenv(ctx->pamh, var) != NULL)
+        pam_putenv(ctx->pamh, var); /* no '=': deletes it */
     if (stash != NULL && stash->handoff_key > 0) {
         handoff_destroy(stash->handoff_key);
         stash->handoff_key = 0;
@@ -346,24 +382,26 @@ done:
 
 struct pj_stash *pj_handoff_take(struct pj_context *ctx)
 {
-    const char *value = pam_getenv(ctx->pamh, PJ_HANDOFF_ENV);
+    const char *value;
     struct pj_stash *stash = NULL;
     struct pj_handoff handoff = {0};
     void *payload = NULL;
     key_serial_t key = 0;
     long n = -1, serial;
-    char *end;
+    char var[200], *end;
 
+    pj_handoff_env_name(var, sizeof(var), ctx);
+    value = pam_getenv(ctx->pamh, var);
     if (value == NULL)
         return NULL;
     serial = strtol(value, &end, 10);
-    pam_putenv(ctx->pamh, PJ_HANDOFF_ENV); /* no '=': deletes it */
+    pam_putenv(ctx->pamh, var); /* no '=': deletes it; value is gone too */
     if (*end != '\0' || serial <= 0 || serial > INT32_MAX)
         goto done;
     if (!handoff_key_ours(ctx, (key_serial_t)serial)) {
         pj_log(&ctx->log, LOG_WARNING,
-               "ignoring %s: key %ld is not a handoff key of pam_jenkins for %s",
-               PJ_HANDOFF_ENV, serial, ctx->user);
+               "ignoring %s: key %ld is not a handoff key of pam_jenkins for %s", var,
+               serial, ctx->user);
         goto done;
     }
     key = (key_serial_t)serial;

@@ -207,6 +207,8 @@ logged 'user nobody\\x0d\\x0aJan  1 00:00:00 host sshd\[1\]: Accepted password f
     "CR, LF and ESC in PAM_USER are logged as \\xNN"
 unlike "$(cat "$SYSLOG" 2>/dev/null)" "^Jan  1 00:00:00 host sshd" "no forged syslog line"
 unlike "$(cat "$SYSLOG" 2>/dev/null)" $'\e' "no raw escape character in syslog"
+logged "pam_jenkins\(dbg:auth\): pam_sm_authenticate: entry \(flags 0x0\)" "debug: one entry line per call"
+logged "pam_jenkins\(dbg:auth\): pam_sm_authenticate: exit \(User not known" "debug: and one exit line with the result"
 
 # --- one deadline per PAM call (timeout = 4, every reply slowed) -----------
 # Last: a generate the module gave up on may still be minted by the double.

@@ -36,7 +36,7 @@ int cmd_exec(int argc, char **argv)
         {"jjb", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
-    const char *key_name = "jenkins";
+    const char *key_name = PJ_DEFAULT_KEY_NAME;
     struct session_token st;
     bool jjb = false;
     char *url = NULL;

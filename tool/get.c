@@ -13,7 +13,7 @@
 
 int cmd_get(int argc, char **argv)
 {
-    const char *format = "token", *key_name = "jenkins";
+    const char *format = "token", *key_name = PJ_DEFAULT_KEY_NAME;
     struct session_token st;
     bool newline = true;
     int opt, rc;

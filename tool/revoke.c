@@ -16,7 +16,7 @@
 int cmd_revoke(int argc, char **argv)
 {
     struct pj_http_settings settings;
-    const char *key_name = "jenkins";
+    const char *key_name = PJ_DEFAULT_KEY_NAME;
     struct session_token st;
     struct pj_client client;
     enum pj_outcome outcome;

@@ -86,7 +86,7 @@ int cmd_status(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     bool json = false, show_token = false, do_check = false, silent = false;
-    const char *key_name = "jenkins", *verdict = NULL;
+    const char *key_name = PJ_DEFAULT_KEY_NAME, *verdict = NULL;
     struct session_token st;
     int opt, rc;
 
