@@ -407,7 +407,7 @@ static enum pj_outcome transport_outcome(CURLcode rc)
 }
 
 enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const char *user,
-                                const char *secret, const char *extra_header,
+                                const char *secret, const char *const *extra_headers,
                                 const char *form, struct pj_response *resp, char *err,
                                 size_t errlen)
 {
@@ -439,8 +439,8 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
             goto done;
         headers = grown;
     }
-    if (extra_header != NULL) {
-        if ((grown = curl_slist_append(headers, extra_header)) == NULL)
+    for (; extra_headers != NULL && *extra_headers != NULL; extra_headers++) {
+        if ((grown = curl_slist_append(headers, *extra_headers)) == NULL)
             goto done;
         headers = grown;
     }

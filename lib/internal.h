@@ -253,11 +253,12 @@ void pj_http_set_deadline(struct pj_http *http, long long deadline);
 void pj_http_free(struct pj_http *http, bool quiet);
 
 /* One request on the handle's connection.  user/secret give preemptive
- * Basic auth; extra_header is one "Name: value" line or NULL; form is an
+ * Basic auth; extra_headers is a NULL-terminated list of "Name: value"
+ * lines (each already validated: no CR or LF) or NULL; form is an
  * urlencoded body (POST) or NULL (GET).  On a transport failure err says
  * what happened, without any secret. */
 enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const char *user,
-                                const char *secret, const char *extra_header,
+                                const char *secret, const char *const *extra_headers,
                                 const char *form, struct pj_response *resp, char *err,
                                 size_t errlen);
 void pj_response_clear(struct pj_response *resp);
@@ -323,7 +324,7 @@ enum pj_outcome pj_client_verify(struct pj_client *client, const char *password)
 enum pj_outcome pj_client_generate(struct pj_client *client, const char *password,
                                    const char *token_name, long lifetime_days,
                                    struct pj_token *out);
-/* POST user/<id>/.../revoke with user:token; needs no crumb. */
+/* POST me/.../revoke with user:token (no id in the path); needs no crumb. */
 enum pj_outcome pj_client_revoke(struct pj_client *client, const char *token,
                                  const char *uuid);
 /* GET whoAmI/api/json with user:secret; name_out gets the name. */

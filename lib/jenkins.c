@@ -22,6 +22,10 @@
 #include "internal.h"
 
 #define TOKEN_ACTIONS "descriptorByName/jenkins.security.ApiTokenProperty/"
+/* Jenkins 2.548+ writes expirationDate as a short date in the request's
+ * locale (Accept-Language, else the JVM's: 9/5/26, 05/09/2026, 05.09.26).
+ * We ask for the one we parse. */
+#define LOCALE_HEADER "Accept-Language: en-US"
 
 void pj_token_clear(struct pj_token *token)
 {
@@ -258,7 +262,7 @@ static enum pj_outcome classify(struct pj_client *client,
 
 static enum pj_outcome request(struct pj_client *client, const char *what,
                                const char *path, const char *secret,
-                               const char *extra_header, const char *form,
+                               const char *const *extra_headers, const char *form,
                                struct pj_response *resp)
 {
     char err[256];
@@ -270,8 +274,8 @@ static enum pj_outcome request(struct pj_client *client, const char *what,
         return fail(client, PJ_NOMEM, what, "out of memory");
     pj_debug(client->log, "%s %s as %s", form != NULL ? "POST" : "GET", url,
              client->user_id);
-    outcome = pj_http_request(client->http, url, client->user_id, secret, extra_header,
-                              form, resp, err, sizeof(err));
+    outcome = pj_http_request(client->http, url, client->user_id, secret,
+                              extra_headers, form, resp, err, sizeof(err));
     free(url);
     if (outcome != PJ_OK)
         return fail(client, outcome, what, "%s", err);
@@ -419,6 +423,31 @@ static bool date_char(char c)
     return (c >= ' ' && c < 127);
 }
 
+/* The controller's expirationDate as ISO 8601 (2026-09-05), or NULL for
+ * "never".  en-US short dates are M/d/yy; anything else is kept, marked
+ * "unparsed:", rather than guessed at.  -1 only when out of memory. */
+static int iso_date(char **date)
+{
+    unsigned month, day, year;
+    char rest, *converted;
+
+    if (strcmp(*date, "never") == 0) {
+        free(*date);
+        *date = NULL;
+        return 0;
+    }
+    if (sscanf(*date, "%2u/%2u/%2u%c", &month, &day, &year, &rest) == 3 && month >= 1 &&
+        month <= 12 && day >= 1 && day <= 31)
+        converted = pj_strdup_printf("20%02u-%02u-%02u", year, month, day);
+    else
+        converted = pj_strdup_printf("unparsed:%s", *date);
+    if (converted == NULL)
+        return -1;
+    free(*date);
+    *date = converted;
+    return 0;
+}
+
 /* The reply to generateNewToken.  *unwanted is set when the controller did
  * mint (a usable value and uuid came back) but the reply fails a check:
  * the caller must revoke that token rather than leave it live. */
@@ -470,10 +499,10 @@ static enum pj_outcome read_new_token(struct pj_client *client,
         *unwanted = true;
         goto done;
     }
-    /* 2.548+: "never" or a short date in the request's locale. */
+    /* 2.548+: "never" or a short date in the locale we asked for. */
     if (pj_json_get_string(&json, data, "expirationDate", &out->expires) ==
             PJ_JSON_FOUND &&
-        !all_chars(out->expires, date_char, 64)) {
+        (!all_chars(out->expires, date_char, 64) || iso_date(&out->expires) < 0)) {
         fail(client, outcome, "generateNewToken",
              "reply has a malformed expirationDate");
         *unwanted = true;
@@ -502,6 +531,7 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
 {
     struct pj_response resp = {0};
     char *name = NULL, *form = NULL, *header = NULL;
+    const char *headers[3] = {NULL, NULL, NULL};
     enum pj_outcome outcome = PJ_NOMEM;
     int attempt;
 
@@ -530,9 +560,11 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
             goto done;
         }
         pj_response_clear(&resp);
+        headers[0] = header != NULL ? header : LOCALE_HEADER;
+        headers[1] = header != NULL ? LOCALE_HEADER : NULL;
         outcome =
             request(client, "generateNewToken", "me/" TOKEN_ACTIONS "generateNewToken",
-                    password, header, form, &resp);
+                    password, headers, form, &resp);
         if (outcome != PJ_OK)
             goto done;
         /* A controller restart between auth and session (or a session that
@@ -593,25 +625,26 @@ enum pj_outcome pj_client_revoke(struct pj_client *client, const char *token,
                                  const char *uuid)
 {
     struct pj_response resp = {0};
-    char *id = NULL, *path = NULL, *form = NULL, *encoded_uuid = NULL;
+    char *form = NULL, *encoded_uuid = NULL;
     enum pj_outcome outcome = PJ_NOMEM;
 
-    id = pj_url_encode_segment(client->user_id);
-    path = id == NULL ? NULL : pj_strdup_printf("user/%s/" TOKEN_ACTIONS "revoke", id);
     encoded_uuid = pj_form_encode(uuid);
     form = encoded_uuid == NULL ? NULL : pj_strdup_printf("tokenUuid=%s", encoded_uuid);
-    if (path == NULL || form == NULL) {
+    if (form == NULL) {
         fail(client, outcome, "revoke", "out of memory");
         goto done;
     }
-    outcome = request(client, "revoke", path, token, NULL, form, &resp);
+    /* me/, not user/<id>/: the token authenticates as its owner, and an id
+     * with '/' (LDAP and AD realms allow it) would need %2F in the path,
+     * which Apache httpd without AllowEncodedSlashes (404) and plain Jetty
+     * 12 (400) refuse: the token would stay live for good. */
+    outcome = request(client, "revoke", "me/" TOKEN_ACTIONS "revoke", token, NULL, form,
+                      &resp);
     if (outcome == PJ_OK)
         outcome = classify(client, &resp, "revoke", "token");
 
 done:
     pj_response_clear(&resp);
-    free(id);
-    free(path);
     free(form);
     pj_secret_free(encoded_uuid);
     return outcome;

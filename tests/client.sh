@@ -49,7 +49,7 @@ like "$out" "whoami-token: bad credentials.*HTTP 401" "after revoke the token ge
 is "$(double_query "$J_URL" '[r for r in reqs if r["path"].endswith("/revoke")][0]["crumb_header"]')" \
    "False" "revoke was sent without a crumb"
 is "$(double_query "$J_URL" '[r for r in reqs if r["path"].endswith("/revoke")][0]["path"]')" \
-   "/user/alice/descriptorByName/jenkins.security.ApiTokenProperty/revoke" "revoke goes to /user/<id>/"
+   "/me/descriptorByName/jenkins.security.ApiTokenProperty/revoke" "revoke goes to /me/: no user id in the path"
 is "$(double_query "$J_URL" '[t["status"] for t in toks if t["name"]=="rev"]')" "['revoked']" \
    "the double lists the token revoked"
 
@@ -69,10 +69,17 @@ for v in 2.176.1 2.222.4 2.479.3 2.555.1; do
     is "$?" 0 "Jenkins $v: verify, generate, use and revoke"
 done
 double "$J_URL" config '{"version": "2.555.1"}' >/dev/null
-out=$(good verify generate:expiring:30)
-like "$out" "expires=[0-9]+/[0-9]+/[0-9]+" "Jenkins 2.555.1: token_lifetime sets an expiry"
-is "$(double_query "$J_URL" '[t["expiration"] is not None for t in toks if t["name"]=="expiring"]')" \
-   "[True]" "the double holds the expiration date"
+# The controller writes the date in the request's locale, else its JVM's
+# (the double's default is en-GB: 05/09/2026); the client asks for en-US
+# and stores ISO 8601.
+for locale in en-GB de-DE; do
+    double "$J_URL" config "{\"default_locale\": \"$locale\"}" >/dev/null
+    out=$(good verify generate:expiring-$locale:30)
+    want=$(double_query "$J_URL" "[t['expiration'] for t in toks if t['name']=='expiring-$locale'][0]")
+    like "$out" "expires=$want " "JVM locale $locale: the expiry is stored as the ISO date the controller holds ($want)"
+done
+out=$(good verify generate:forever)
+like "$out" "expires=- " "no token_lifetime on 2.555.1: \"never\" is stored as no expiry"
 double "$J_URL" config '{"version": "2.107.3"}' >/dev/null
 out=$(good verify generate:old)
 like "$out" "generate:old: not found .*Jenkins 2.107.3 predates 2.129" "Jenkins before 2.129: a clear not-found"

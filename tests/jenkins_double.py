@@ -87,6 +87,12 @@ class State:
     """Everything the controller knows; one lock guards it."""
 
     def __init__(self, args):
+        # What is in front of Jenkins decides what a %2F in the path gets
+        # (protocol §4): "pass" (Jenkins >= 2.475 on its own), "400" (plain
+        # Jetty 12), "404" (Apache httpd without AllowEncodedSlashes).
+        self.encoded_slash = "pass"
+        # The JVM default locale, used when a request has no Accept-Language.
+        self.default_locale = "en-GB"
         self.lock = threading.Lock()
         self.version = args.version
         self.context = args.context.rstrip("/")
@@ -248,6 +254,10 @@ class Handler(BaseHTTPRequestHandler):
                 state.conns[self.conn_id]["introspect"] = True
         if parsed.path.startswith(INTROSPECT):
             return self.send(self.introspect(method, parsed.path[len(INTROSPECT):]))
+        if "%2f" in raw_path.lower() and state.encoded_slash != "pass":
+            if state.encoded_slash == "400":
+                return self.send(jetty_error(400, "Ambiguous URI path separator"))
+            return self.send(jetty_error(404, "Not Found"))
         fault = self.take_fault(parsed.path)
         if fault is not None:
             resp = self.apply_fault(fault)
@@ -361,7 +371,8 @@ class Handler(BaseHTTPRequestHandler):
                 return Response(405, "POST only")
             if what == "config":
                 for key in ("version", "crumb_issuer", "exclude_client_ip",
-                            "admin_can_generate", "anonymous_read", "faults"):
+                            "admin_can_generate", "anonymous_read", "faults",
+                            "encoded_slash", "default_locale"):
                     if key in data:
                         setattr(state, key, data[key])
                 return Response(200, "{}", "application/json")
@@ -698,6 +709,17 @@ class Handler(BaseHTTPRequestHandler):
             return Response(200, "")
         return jetty_error(404, "Not Found")
 
+    def short_date(self, date):
+        # DateTimeFormatter.ofLocalizedDate(FormatStyle.SHORT) in the
+        # request's locale (Accept-Language), else the JVM default.
+        wanted = (self.headers.get("Accept-Language") or
+                  self.server.state.default_locale).split(",")[0].strip()
+        if wanted.lower().startswith("en-us") or wanted.lower() == "en":
+            return date.strftime("%-m/%-d/%y")
+        if wanted.lower().startswith("de"):
+            return date.strftime("%d.%m.%y")
+        return date.strftime("%d/%m/%Y")
+
     def generate(self, target):
         state = self.server.state
         name = self.param("newTokenName")
@@ -725,7 +747,7 @@ class Handler(BaseHTTPRequestHandler):
                 return Response(200, '{"status":"error","message":'
                                      '"Expiration date is in the past."}',
                                 "application/json; charset=UTF-8")
-            extra = {"expirationDate": expiration.strftime("%-m/%-d/%y")
+            extra = {"expirationDate": self.short_date(expiration)
                      if expiration else "never",
                      "aboutToExpire": bool(expiration and
                                            (expiration - today).days <= 7)}
