@@ -157,6 +157,7 @@ static void failed_try(struct run *run, const char *name, const char *path,
     long delay = backoff[(tries < BACKOFF_STEPS ? tries : BACKOFF_STEPS) - 1];
     bool give_up = hard && hard_failures >= GIVE_UP_AFTER;
     char err[512], when[32], note[128] = "", *id = pj_url_encode_segment(entry->user);
+    char *base = pj_url_normalise_base(entry->url);
 
     free(entry->last_error);
     entry->last_error = one_line(why);
@@ -177,7 +178,7 @@ static void failed_try(struct run *run, const char *name, const char *path,
                "the last: %s; it may still be live: revoke it by hand on "
                "%s/user/%s/security/ and delete %s",
                entry->uuid, entry->token_name != NULL ? entry->token_name : "?",
-               entry->user, entry->url, tries, why, entry->url,
+               entry->user, entry->url, tries, why, base != NULL ? base : entry->url,
                id != NULL ? id : entry->user, path);
         report_given_up(run, path, entry);
     } else {
@@ -199,6 +200,7 @@ static void failed_try(struct run *run, const char *name, const char *path,
 
 done:
     free(id);
+    free(base);
 }
 
 /* The token is no longer live: drop its entry. */
