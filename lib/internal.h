@@ -377,47 +377,84 @@ struct pj_journal_entry {
     char *pid;        /* the process that opened the session */
     char *start_time; /* its start time, clock ticks after boot */
     char *boot_id;
-    char *ca_file;
+    char *ca_file; /* informational: the sweep uses the configured ones */
     char *ca_path;
     char *proxy;
+    /* Written by the sweep after a revoke failed (decimal; times in epoch
+     * seconds); absent until then. */
+    char *tries;         /* failed revokes */
+    char *hard_failures; /* of them, failures that waiting cannot heal */
+    char *last_try;
+    char *next_try; /* not tried again before this */
+    char *given_up; /* set: never tried again; revoke by hand */
+    char *last_error;
 };
 
 void pj_journal_entry_free(struct pj_journal_entry *entry);
 char *pj_journal_format(const struct pj_journal_entry *entry);
 int pj_journal_parse(struct pj_journal_entry *entry, const char *text, size_t len,
                      char *err, size_t errlen);
+/* The value of a number field (tries, next_try...), 0 when absent. */
+long pj_journal_number(const char *value);
 /* Create the directory (root, 0700) if needed and write the entry
  * atomically (0600).  path_out gets the file's path. */
 int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
                      char **path_out, char *err, size_t errlen);
-int pj_journal_read(const char *path, struct pj_journal_entry *entry, char *err,
-                    size_t errlen);
+/* Replace the entry dir/name atomically, with the rules of pj_journal_write. */
+int pj_journal_rewrite(const char *dir, const char *name,
+                       const struct pj_journal_entry *entry, char *err, size_t errlen);
+/* Open the directory for the sweep: no symlink, a directory owned by the
+ * effective uid without group or other bits, else -1 with err naming the
+ * fix (errno ENOENT when it does not exist, EPERM when refused). */
+int pj_journal_open_dir(const char *dir, char *err, size_t errlen);
+/* Read the entry name of dirfd: opened O_NOFOLLOW, a regular file owned by
+ * the effective uid without group or other bits.  *lock_fd gets the file,
+ * flock()ed: close it when done with the entry.  -1 with err set; errno
+ * EWOULDBLOCK or ESTALE when another sweep holds it or just replaced it. */
+int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
+                       int *lock_fd, char *err, size_t errlen);
 int pj_journal_remove(const char *path);
-/* This boot's id and a process's start time, for the sweep. */
+/* This boot's id and start, and a process's start time, for the sweep. */
 char *pj_boot_id(void);
-char *pj_process_start_time(long pid); /* NULL if the process is gone */
+time_t pj_boot_time(void);             /* 0 if unknown */
+char *pj_process_start_time(long pid); /* NULL if the process is gone or a zombie */
 
 /* ------------------------------------------------------------------- sweep */
 
 struct pj_sweep {
     const char *journal_dir;
     const struct pj_logger *log;
+    /* The configuration (after pj_config_finish): only entries for its url
+     * are revoked, with its ca_file, ca_path and proxy, never the entry's;
+     * an entry's url must also pass its allow_insecure_http policy.  NULL:
+     * the sweep refuses to run. */
+    const struct pj_config *cfg;
     long connect_timeout;
     long timeout;
-    int max_entries;     /* 0: all */
+    int max_entries;     /* revokes tried; 0: all */
     long budget_seconds; /* 0: no limit; entries past it wait for next time */
+    long long deadline;  /* pj_now_ms() time no request passes (0: none) */
     const char *skip_name;
+    /* Optional: told about every given-up entry (jenkins-token sweep lists
+     * them for the admin). */
+    void (*given_up)(void *ctx, const char *path, const struct pj_journal_entry *entry);
+    void *given_up_ctx;
 };
 
 struct pj_sweep_result {
     int revoked;
+    int already_revoked; /* 401: revoked or expired before; entry dropped */
     int alive;
-    int failed;
-    int skipped; /* unreadable or foreign entries */
-    int deferred;
+    int failed;   /* tried now, failed; tried again later */
+    int waiting;  /* failed before; its next try is not due */
+    int given_up; /* kept on disk, never tried again */
+    int skipped;  /* unreadable or foreign entries */
+    int deferred; /* over max_entries or the budget, or held by another sweep */
 };
 
-/* -1 when the journal directory cannot be opened. */
+/* -1 when it does not run: no configured url, the journal directory
+ * refused (logged, naming the fix) or absent (errno ENOENT, not logged),
+ * or no /proc to tell live sessions from dead ones (logged). */
 int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result);
 
 /* ---------------------------------------------------------------------- kv */

@@ -5,6 +5,12 @@
  * gets it and removed after it is revoked, so a crash, kill -9, reboot or an
  * unreachable controller at logout never leaves a live token nobody knows
  * about.  `jenkins-token sweep` revokes the entries of dead sessions.
+ *
+ * Root acts on what the directory holds (it sends each entry's token to the
+ * entry's controller), so the writer and the sweep apply the same rules, as
+ * sshd's StrictModes does for authorized_keys: a real directory (no
+ * symlink) owned by the effective uid with no group or other bits, and
+ * entries that are regular files owned by it with no group or other bits.
  */
 #include "config.h"
 
@@ -13,19 +19,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+#define ENTRY_MAX ((size_t)16 * 1024)
 
 #define FIELD(name)                                                                    \
     {                                                                                  \
 #name, offsetof(struct pj_journal_entry, name)                                 \
     }
 static const struct pj_kv_field entry_fields[] = {
-    FIELD(url),        FIELD(user),    FIELD(uuid),    FIELD(token),
-    FIELD(token_name), FIELD(created), FIELD(pid),     FIELD(start_time),
-    FIELD(boot_id),    FIELD(ca_file), FIELD(ca_path), FIELD(proxy),
+    FIELD(url),        FIELD(user),          FIELD(uuid),     FIELD(token),
+    FIELD(token_name), FIELD(created),       FIELD(pid),      FIELD(start_time),
+    FIELD(boot_id),    FIELD(ca_file),       FIELD(ca_path),  FIELD(proxy),
+    FIELD(tries),      FIELD(hard_failures), FIELD(last_try), FIELD(next_try),
+    FIELD(given_up),   FIELD(last_error),
 };
 #define ENTRY_FIELDS (sizeof(entry_fields) / sizeof(entry_fields[0]))
 
@@ -46,6 +57,22 @@ static bool uuid_ok(const char *uuid)
     return n > 0 && n <= 64 && strspn(uuid, "0123456789abcdefABCDEF-") == n;
 }
 
+/* Decimal, no sign, fits a long: the sweep's counters and epoch times. */
+static bool number_ok(const char *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return true;
+    n = strlen(s);
+    return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
+long pj_journal_number(const char *value)
+{
+    return value != NULL && number_ok(value) ? strtol(value, NULL, 10) : 0;
+}
+
 int pj_journal_parse(struct pj_journal_entry *entry, const char *text, size_t len,
                      char *err, size_t errlen)
 {
@@ -61,6 +88,12 @@ int pj_journal_parse(struct pj_journal_entry *entry, const char *text, size_t le
         pj_set_error(err, errlen, "entry has a malformed uuid");
         goto fail;
     }
+    if (!number_ok(entry->tries) || !number_ok(entry->hard_failures) ||
+        !number_ok(entry->last_try) || !number_ok(entry->next_try) ||
+        !number_ok(entry->given_up)) {
+        pj_set_error(err, errlen, "entry has a malformed retry count or time");
+        goto fail;
+    }
     return 0;
 
 fail:
@@ -68,26 +101,70 @@ fail:
     return -1;
 }
 
+static void dir_error(const char *dir, const char *why, char *err, size_t errlen)
+{
+    if (geteuid() == 0)
+        pj_set_error(err, errlen,
+                     "journal directory %s %s: it must be a directory owned by root "
+                     "with mode 0700 (chown root:root %s && chmod 0700 %s)",
+                     dir, why, dir, dir);
+    else
+        pj_set_error(err, errlen,
+                     "journal directory %s %s: it must be a directory owned by uid %lu "
+                     "with mode 0700",
+                     dir, why, (unsigned long)geteuid());
+}
+
+int pj_journal_open_dir(const char *dir, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd, saved;
+
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        saved = errno;
+        if (saved == ELOOP || saved == ENOTDIR)
+            dir_error(dir, "is a symlink or not a directory", err, errlen);
+        else
+            pj_set_error(err, errlen, "cannot open journal directory %s: %s", dir,
+                         strerror(saved));
+        errno = saved;
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        dir_error(dir, "is not a directory", err, errlen);
+        goto refuse;
+    }
+    if (st.st_uid != geteuid()) {
+        dir_error(dir, "has the wrong owner", err, errlen);
+        goto refuse;
+    }
+    if ((st.st_mode & 0077) != 0) {
+        dir_error(dir, "is open to group or others", err, errlen);
+        goto refuse;
+    }
+    return fd;
+
+refuse:
+    close(fd);
+    errno = EPERM;
+    return -1;
+}
+
 /* The directory holds live tokens: it must be root's and private. */
 static int ensure_dir(const char *dir, char *err, size_t errlen)
 {
-    struct stat st;
+    int fd;
 
     if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
         pj_set_error(err, errlen, "cannot create journal directory %s: %s", dir,
                      strerror(errno));
         return -1;
     }
-    if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        pj_set_error(err, errlen, "journal directory %s is not a directory", dir);
+    fd = pj_journal_open_dir(dir, err, errlen);
+    if (fd < 0)
         return -1;
-    }
-    if (st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
-        pj_set_error(err, errlen,
-                     "journal directory %s must be owned by uid %lu with mode 0700",
-                     dir, (unsigned long)geteuid());
-        return -1;
-    }
+    close(fd);
     return 0;
 }
 
@@ -106,22 +183,20 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
-                     char **path_out, char *err, size_t errlen)
+/* mkstemp (0600) + fsync + rename over dir/name + fsync of the directory:
+ * after a crash the entry is either the old one or the new one, whole. */
+static int write_entry(const char *dir, const char *name,
+                       const struct pj_journal_entry *entry, char **path_out, char *err,
+                       size_t errlen)
 {
     char *text = NULL, *tmp = NULL, *path = NULL;
     int fd = -1, dirfd = -1, status = -1;
 
-    *path_out = NULL;
-    if (!uuid_ok(entry->uuid)) {
-        pj_set_error(err, errlen, "refusing to journal a malformed uuid");
-        goto done;
-    }
     if (ensure_dir(dir, err, errlen) < 0)
         goto done;
     text = pj_journal_format(entry);
     tmp = pj_strdup_printf("%s/.tmp-XXXXXX", dir);
-    path = pj_strdup_printf("%s/%s.token", dir, entry->uuid);
+    path = pj_strdup_printf("%s/%s", dir, name);
     if (text == NULL || tmp == NULL || path == NULL) {
         pj_set_error(err, errlen, "out of memory");
         goto done;
@@ -139,8 +214,10 @@ int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
     dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd >= 0)
         fsync(dirfd);
-    *path_out = path;
-    path = NULL;
+    if (path_out != NULL) {
+        *path_out = path;
+        path = NULL;
+    }
     status = 0;
 
 done:
@@ -157,19 +234,136 @@ done:
     return status;
 }
 
-int pj_journal_read(const char *path, struct pj_journal_entry *entry, char *err,
-                    size_t errlen)
+int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
+                     char **path_out, char *err, size_t errlen)
 {
-    size_t len;
-    char *text = pj_read_file(path, (size_t)16 * 1024, &len);
-    int status;
+    char *name = NULL;
+    int status = -1;
 
-    if (text == NULL) {
-        pj_set_error(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    *path_out = NULL;
+    if (!uuid_ok(entry->uuid)) {
+        pj_set_error(err, errlen, "refusing to journal a malformed uuid");
+        goto done;
+    }
+    name = pj_strdup_printf("%s.token", entry->uuid);
+    if (name == NULL) {
+        pj_set_error(err, errlen, "out of memory");
+        goto done;
+    }
+    status = write_entry(dir, name, entry, path_out, err, errlen);
+
+done:
+    free(name);
+    return status;
+}
+
+int pj_journal_rewrite(const char *dir, const char *name,
+                       const struct pj_journal_entry *entry, char *err, size_t errlen)
+{
+    if (strchr(name, '/') != NULL || name[0] == '.') {
+        pj_set_error(err, errlen, "refusing to write journal entry \"%s\"", name);
         return -1;
     }
-    status = pj_journal_parse(entry, text, len, err, errlen);
+    return write_entry(dir, name, entry, NULL, err, errlen);
+}
+
+static char *read_fd(int fd, size_t max, size_t *len)
+{
+    char *buf = malloc(max + 1);
+    size_t used = 0;
+    ssize_t got;
+
+    if (buf == NULL)
+        return NULL;
+    for (;;) {
+        got = read(fd, buf + used, max + 1 - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            goto fail;
+        if (got == 0)
+            break;
+        used += (size_t)got;
+        if (used > max) {
+            errno = EFBIG;
+            goto fail;
+        }
+    }
+    buf[used] = '\0';
+    *len = used;
+    return buf;
+
+fail:
+    pj_secret_free_n(buf, used);
+    return NULL;
+}
+
+int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
+                       int *lock_fd, char *err, size_t errlen)
+{
+    struct stat st, now;
+    char *text = NULL;
+    size_t len = 0;
+    int fd, status = -1, saved = 0;
+
+    memset(entry, 0, sizeof(*entry));
+    *lock_fd = -1;
+    /* O_NONBLOCK: a FIFO must not stall the sweep before fstat refuses it. */
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        saved = errno;
+        pj_set_error(err, errlen, "%s",
+                     saved == ELOOP ? "a symlink, not an entry" : strerror(saved));
+        goto done;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        saved = EPERM;
+        pj_set_error(err, errlen, "not a regular file");
+        goto done;
+    }
+    if (st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
+        saved = EPERM;
+        pj_set_error(err, errlen,
+                     "must be owned by uid %lu with mode 0600 (owner %lu, mode %04o)",
+                     (unsigned long)geteuid(), (unsigned long)st.st_uid,
+                     (unsigned)(st.st_mode & 07777));
+        goto done;
+    }
+    /* Two sweeps at once (the timer and a login, or two logins) must not
+     * both spend a timeout on the same entry. */
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        saved = errno == EWOULDBLOCK ? EWOULDBLOCK : errno;
+        pj_set_error(err, errlen, "another sweep is working on it");
+        goto done;
+    }
+    /* Replaced (a retry recorded) or removed (revoked) by the sweep that
+     * held the lock: this copy is stale. */
+    if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+        now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+        saved = ESTALE;
+        pj_set_error(err, errlen, "replaced while being read");
+        goto done;
+    }
+    text = read_fd(fd, ENTRY_MAX, &len);
+    if (text == NULL) {
+        saved = errno;
+        pj_set_error(err, errlen, "cannot read: %s", strerror(saved));
+        goto done;
+    }
+    if (pj_journal_parse(entry, text, len, err, errlen) < 0) {
+        saved = EINVAL;
+        goto done;
+    }
+    *lock_fd = fd;
+    fd = -1;
+    status = 0;
+
+done:
+    if (fd >= 0)
+        close(fd);
     pj_secret_free_n(text, len);
+    if (status != 0)
+        errno = saved;
     return status;
 }
 
@@ -189,22 +383,50 @@ char *pj_boot_id(void)
     return id;
 }
 
+time_t pj_boot_time(void)
+{
+    char *text = pj_read_file("/proc/stat", (size_t)1024 * 1024, NULL), *line;
+    time_t when = 0;
+
+    if (text == NULL)
+        return 0;
+    for (line = text; line != NULL; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncmp(line, "btime ", 6) == 0) {
+            when = (time_t)strtoll(line + 6, NULL, 10);
+            break;
+        }
+    }
+    free(text);
+    return when > 0 ? when : 0;
+}
+
 char *pj_process_start_time(long pid)
 {
     char path[64], *stat_text, *p, *result = NULL;
     int field;
 
+    if (pid <= 0)
+        return NULL;
     snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
     stat_text = pj_read_file(path, 4096, NULL);
     if (stat_text == NULL)
         return NULL;
     /* The command name may hold spaces and ')': skip to the last ')'. */
     p = strrchr(stat_text, ')');
-    /* Field 3 (state) follows ") "; start time is field 22. */
+    /* Field 3, the state, follows ") ".  A zombie has ended: its session is
+     * over even though nobody reaped it (a container whose pid 1 does not
+     * wait for orphans keeps them for ever). */
+    if (p == NULL || p[1] != ' ' || strchr("ZXx", p[2]) != NULL)
+        goto done;
+    /* The start time is field 22. */
     for (field = 2; p != NULL && field < 22; field++)
         p = strchr(p + 1, ' ');
     if (p != NULL)
         result = strndup(p + 1, strcspn(p + 1, " "));
+
+done:
     free(stat_text);
     return result;
 }

@@ -156,15 +156,21 @@ static void sweep_a_little(struct pj_context *ctx, const char *own_path)
 
     opts.journal_dir = ctx->cfg.journal_dir;
     opts.log = &ctx->log;
+    opts.cfg = &ctx->cfg;
+    opts.deadline = ctx->deadline;
     opts.timeout = half;
     opts.connect_timeout =
         ctx->cfg.connect_timeout < half ? ctx->cfg.connect_timeout : half;
     opts.max_entries = 2;
     opts.budget_seconds = half;
     opts.skip_name = slash != NULL ? slash + 1 : NULL;
-    if (pj_sweep_run(&opts, &result) == 0 && (result.revoked || result.failed))
-        pj_debug(&ctx->log, "sweep at session open: %d revoked, %d failed, %d deferred",
-                 result.revoked, result.failed, result.deferred);
+    if (pj_sweep_run(&opts, &result) == 0 &&
+        (result.revoked || result.already_revoked || result.failed || result.given_up))
+        pj_debug(&ctx->log,
+                 "sweep at session open: %d revoked, %d already revoked or expired, "
+                 "%d failed, %d given up, %d waiting, %d deferred",
+                 result.revoked, result.already_revoked, result.failed, result.given_up,
+                 result.waiting, result.deferred);
 }
 
 static int mint(struct pj_context *ctx, struct pj_stash *stash)

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -189,7 +190,11 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
     }
     leader = getsid(0);
     fflush(NULL);
-    watcher = fork();
+    /* The watcher holds the token for the whole session: another process
+     * of the same user (another login, a compromised build step) must not
+     * read it from /proc/<pid>/mem or attach to it.  Set before fork so
+     * that the watcher is never dumpable, not even for a moment. */
+    watcher = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? fork() : -1;
     if (watcher == 0)
         watch(cfg, client->user_id, &token, token_key, leader,
               pj_process_start_time((long)leader));

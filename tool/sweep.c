@@ -2,19 +2,44 @@
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * jenkins-token sweep (root): revoke the journalled tokens of sessions that
- * are gone (lib/sweep.c says how that is decided).  Run by the shipped
- * systemd timer.  Exit 0 when every dead session's token was revoked, 4 when
- * the controller could not be reached for some (they stay journalled).
+ * are gone (lib/sweep.c says how that is decided), at the configured
+ * controller only.  Run by the shipped systemd timer.  Exit 0 when every
+ * dead session's token is revoked; 4 when some are not (the controller
+ * failed and they wait for their next try, or they were given up and are
+ * listed for revoking by hand); 3 when the journal directory is refused.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+static void list_given_up(void *ctx, const char *path,
+                          const struct pj_journal_entry *entry)
+{
+    char *id = pj_url_encode_segment(entry->user);
+    char *base = pj_url_normalise_base(entry->url);
+    /* Journal text on an admin's terminal: escaped like every log line. */
+    char *name = pj_sanitize_dup(entry->token_name != NULL ? entry->token_name : "?");
+    char *where = pj_sanitize_dup(base != NULL ? base : entry->url);
+    char *who = pj_sanitize_dup(id != NULL ? id : entry->user);
+
+    (void)ctx;
+    if (name != NULL && where != NULL && who != NULL)
+        printf("sweep: given up: see %s; revoke token \"%s\" (%s) by hand on "
+               "%s/user/%s/security/, then delete the file\n",
+               path, name, entry->uuid, where, who);
+    free(name);
+    free(where);
+    free(who);
+    free(id);
+    free(base);
+}
 
 int cmd_sweep(int argc, char **argv)
 {
@@ -42,8 +67,10 @@ int cmd_sweep(int argc, char **argv)
     }
     if (pj_config_init(&cfg) < 0)
         return EXIT_CONTROLLER;
-    /* No url needed: every entry names its controller. */
-    if (pj_config_read_file(&cfg, conf, false, &tool_log, err, sizeof(err)) < 0) {
+    /* The url is needed: tokens are only revoked at the configured
+     * controller, whatever an entry names. */
+    if (pj_config_read_file(&cfg, conf, false, &tool_log, err, sizeof(err)) < 0 ||
+        pj_config_finish(&cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "jenkins-token: %s\n", err);
         rc = EXIT_USAGE;
         goto done;
@@ -51,23 +78,27 @@ int cmd_sweep(int argc, char **argv)
     tool_log.debug = cfg.debug;
     opts.journal_dir = cfg.journal_dir;
     opts.log = &tool_log;
+    opts.cfg = &cfg;
     opts.connect_timeout = cfg.connect_timeout;
     opts.timeout = cfg.timeout;
+    opts.given_up = list_given_up;
     if (pj_sweep_run(&opts, &result) < 0) {
         if (errno == ENOENT) {
             printf("sweep: nothing to do (%s does not exist)\n", cfg.journal_dir);
             goto done;
         }
-        fprintf(stderr, "jenkins-token: cannot read %s: %s\n", cfg.journal_dir,
-                strerror(errno));
-        rc = EXIT_UNREADABLE;
+        rc = EXIT_UNREADABLE; /* pj_sweep_run said why */
         goto done;
     }
-    printf(
-        "sweep: %d revoked, %d sessions still open, %d failed, %d unreadable entries "
-        "skipped\n",
-        result.revoked, result.alive, result.failed, result.skipped);
-    if (result.failed > 0)
+    printf("sweep: %d revoked, %d already revoked or expired, %d sessions still open, "
+           "%d failed, %d waiting to be tried again, %d given up, %d unreadable "
+           "entries skipped\n",
+           result.revoked, result.already_revoked, result.alive, result.failed,
+           result.waiting, result.given_up, result.skipped);
+    if (result.deferred > 0)
+        printf("sweep: %d entries left to another sweep running now\n",
+               result.deferred);
+    if (result.failed > 0 || result.waiting > 0 || result.given_up > 0)
         rc = EXIT_CONTROLLER;
 
 done:
