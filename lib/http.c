@@ -38,6 +38,7 @@ struct pj_http {
     long connect_timeout; /* seconds */
     long timeout;         /* seconds */
     long long deadline;   /* pj_now_ms() time; 0: none */
+    size_t body_max;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -146,7 +147,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     size_t n = size * nmemb;
     char *grown;
 
-    if (http->len + n > PJ_BODY_MAX) {
+    if (http->len + n > http->body_max) {
         http->too_big = true;
         return 0; /* makes curl stop with CURLE_WRITE_ERROR */
     }
@@ -227,6 +228,7 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
         free(http);
         return NULL;
     }
+    http->body_max = PJ_BODY_MAX;
     http->connect_timeout = settings->connect_timeout;
     http->timeout = settings->timeout;
     http->deadline = settings->deadline;
@@ -267,6 +269,11 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
 void pj_http_set_deadline(struct pj_http *http, long long deadline)
 {
     http->deadline = deadline;
+}
+
+void pj_http_set_body_max(struct pj_http *http, size_t max)
+{
+    http->body_max = max;
 }
 
 /* Per request: the configured timeouts, cut to what is left before the
@@ -469,7 +476,7 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     if (rc != CURLE_OK) {
         if (http->too_big) {
             pj_set_error(err, errlen, "reply is larger than %zu KiB",
-                         PJ_BODY_MAX / 1024);
+                         http->body_max / 1024);
             outcome = PJ_PROTOCOL;
         } else {
             pj_set_error(err, errlen, "%s",

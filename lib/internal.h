@@ -249,6 +249,8 @@ struct pj_http;
 struct pj_http *pj_http_new(const struct pj_http_settings *settings);
 /* Every later request ends by this pj_now_ms() time (0: no deadline). */
 void pj_http_set_deadline(struct pj_http *http, long long deadline);
+/* Replies larger than max are refused (default PJ_BODY_MAX). */
+void pj_http_set_body_max(struct pj_http *http, size_t max);
 /* quiet: a forked copy; make sure no byte goes out on a shared socket. */
 void pj_http_free(struct pj_http *http, bool quiet);
 
@@ -290,6 +292,10 @@ struct pj_client {
     char *crumb; /* bound to the session cookie in http */
     bool no_crumb_issuer;
     char *version; /* X-Jenkins of the last reply that had one */
+    /* After a failed pj_client_generate: the request went out and no clear
+     * refusal came back (timeout, reset, 5xx, a reply cut off or garbled),
+     * so the controller may have minted a token we never saw. */
+    bool maybe_minted;
     char message[512];
 };
 
@@ -327,9 +333,28 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
 /* POST me/.../revoke with user:token (no id in the path); needs no crumb. */
 enum pj_outcome pj_client_revoke(struct pj_client *client, const char *token,
                                  const char *uuid);
+/* After an ambiguous mint: the uuid of the token named `name` from the
+ * user's token page (me/security/, or me/configure before 2.468), read
+ * with the password.  PJ_NOT_FOUND when the page lists no such token;
+ * *uuid_out is malloc'd. */
+enum pj_outcome pj_client_find_token(struct pj_client *client, const char *password,
+                                     const char *name, char **uuid_out);
+/* POST me/.../revoke with user:password, so with the crumb and cookie of
+ * pj_client_verify (password auth is not exempt from CSRF protection). */
+enum pj_outcome pj_client_revoke_with_password(struct pj_client *client,
+                                               const char *password, const char *uuid);
 /* GET whoAmI/api/json with user:secret; name_out gets the name. */
 enum pj_outcome pj_client_whoami(struct pj_client *client, const char *secret,
                                  char **name_out);
+
+/* -------------------------------------------------------------- token page */
+
+/* How many tokens named `name` the HTML token page lists (both markups:
+ * up to 2.504 and from 2.505, see tokenpage.c); *uuid_out gets the uuid of
+ * the last (malloc'd).  -1 when out of memory. */
+int pj_token_page_find(const char *html, size_t len, const char *name, char **uuid_out);
+/* HTML entities (&amp; &lt; &gt; &quot; &#39; &#NN; &#xHH;) decoded. */
+bool pj_html_unescape(const char *in, size_t len, char *out, size_t outlen);
 
 /* ----------------------------------------------------------------- keyring */
 
@@ -388,6 +413,10 @@ struct pj_journal_entry {
     char *next_try; /* not tried again before this */
     char *given_up; /* set: never tried again; revoke by hand */
     char *last_error;
+    /* "1": written before the generate request; no uuid or token yet.  It
+     * becomes a normal entry when the controller answers, and stays an
+     * intent when the answer never came (a token that may be live). */
+    char *intent;
 };
 
 void pj_journal_entry_free(struct pj_journal_entry *entry);
@@ -400,6 +429,10 @@ long pj_journal_number(const char *value);
  * atomically (0600).  path_out gets the file's path. */
 int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
                      char **path_out, char *err, size_t errlen);
+/* An intent entry under a fresh random name (intent-<hex>.token), written
+ * without fsync: it outlives the process, not a power cut. */
+int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entry,
+                            char **path_out, char *err, size_t errlen);
 /* Replace the entry dir/name atomically, with the rules of pj_journal_write. */
 int pj_journal_rewrite(const char *dir, const char *name,
                        const struct pj_journal_entry *entry, char *err, size_t errlen);
@@ -438,7 +471,13 @@ struct pj_sweep {
     /* Optional: told about every given-up entry (jenkins-token sweep lists
      * them for the admin). */
     void (*given_up)(void *ctx, const char *path, const struct pj_journal_entry *entry);
-    void *given_up_ctx;
+    void *given_up_ctx;    /* Optional, at session open while the user's password is at hand: the
+     * intent entries of dead sessions (tokens that may be live, uuid
+     * unknown) are handed here.  PJ_OK: found and revoked; PJ_NOT_FOUND:
+     * the controller lists no such token; PJ_CONFIG: not this user's (left
+     * alone); anything else: not resolved (reported, kept). */
+    enum pj_outcome (*resolve_intent)(void *ctx, const struct pj_journal_entry *entry);
+    void *resolve_ctx;
 };
 
 struct pj_sweep_result {

@@ -274,8 +274,8 @@ static enum pj_outcome request(struct pj_client *client, const char *what,
         return fail(client, PJ_NOMEM, what, "out of memory");
     pj_debug(client->log, "%s %s as %s", form != NULL ? "POST" : "GET", url,
              client->user_id);
-    outcome = pj_http_request(client->http, url, client->user_id, secret,
-                              extra_headers, form, resp, err, sizeof(err));
+    outcome = pj_http_request(client->http, url, client->user_id, secret, extra_headers,
+                              form, resp, err, sizeof(err));
     free(url);
     if (outcome != PJ_OK)
         return fail(client, outcome, what, "%s", err);
@@ -454,7 +454,7 @@ static int iso_date(char **date)
 static enum pj_outcome read_new_token(struct pj_client *client,
                                       const struct pj_response *resp,
                                       const char *sent_name, struct pj_token *out,
-                                      bool *unwanted)
+                                      bool *unwanted, bool *refused)
 {
     struct pj_json json;
     char err[128] = "", *status = NULL, *message = NULL, clean[160];
@@ -462,6 +462,7 @@ static enum pj_outcome read_new_token(struct pj_client *client,
     int data;
 
     *unwanted = false;
+    *refused = false;
     if (pj_json_parse(&json, resp->body, resp->len, err, sizeof(err)) < 0)
         return fail(client, PJ_PROTOCOL, "generateNewToken", "%s", err);
     if (pj_json_get_string(&json, 0, "status", &status) != PJ_JSON_FOUND) {
@@ -473,6 +474,7 @@ static enum pj_outcome read_new_token(struct pj_client *client,
         pj_sanitize(clean, sizeof(clean), message ? message : "(no message)",
                     message ? strlen(message) : 12);
         fail(client, outcome, "generateNewToken", "refused: %s", clean);
+        *refused = true;
         goto done;
     }
     data = pj_json_find(&json, 0, "data");
@@ -536,6 +538,7 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
     int attempt;
 
     memset(out, 0, sizeof(*out));
+    client->maybe_minted = false;
     name = pj_form_encode(token_name);
     if (name == NULL)
         goto done;
@@ -565,8 +568,14 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
         outcome =
             request(client, "generateNewToken", "me/" TOKEN_ACTIONS "generateNewToken",
                     password, headers, form, &resp);
-        if (outcome != PJ_OK)
+        if (outcome != PJ_OK) {
+            /* A TLS failure or a refused connection sent nothing; a timeout,
+             * a reset or a reply cut off (over 64 KiB) may come after the
+             * controller did the work. */
+            client->maybe_minted = outcome == PJ_TIMEOUT || outcome == PJ_UNREACHABLE ||
+                                   outcome == PJ_PROTOCOL;
             goto done;
+        }
         /* A controller restart between auth and session (or a session that
          * timed out) invalidates the cookie and so the crumb: one fresh crumb,
          * then one more try, rather than a failed login. */
@@ -592,10 +601,13 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
     else if (outcome == PJ_FORBIDDEN)
         fail(client, outcome, "generateNewToken",
              "%s may not create tokens here (HTTP 403)", client->user_id);
+    /* A 5xx may come from a proxy in front of a controller that minted. */
+    client->maybe_minted = outcome == PJ_SERVER_ERROR;
     if (outcome == PJ_OK) {
-        bool unwanted;
+        bool unwanted, refused;
 
-        outcome = read_new_token(client, &resp, token_name, out, &unwanted);
+        outcome = read_new_token(client, &resp, token_name, out, &unwanted, &refused);
+        client->maybe_minted = outcome != PJ_OK && !unwanted && !refused;
         if (unwanted) {
             /* Minted, but not what we asked for: it must not stay live.
              * The message already says why the mint failed. */
@@ -645,6 +657,99 @@ enum pj_outcome pj_client_revoke(struct pj_client *client, const char *token,
 
 done:
     pj_response_clear(&resp);
+    free(form);
+    pj_secret_free(encoded_uuid);
+    return outcome;
+}
+
+/* The user's token list is an HTML page with Jenkins' whole layout around
+ * it: far larger than any API reply, but still bounded. */
+#define TOKEN_PAGE_MAX ((size_t)1024 * 1024)
+
+enum pj_outcome pj_client_find_token(struct pj_client *client, const char *password,
+                                     const char *name, char **uuid_out)
+{
+    /* me/, as for revoke: no user id in the path.  /security/ since 2.468,
+     * /configure before (404 from 2.468 on). */
+    static const char *const pages[] = {"me/security/", "me/configure"};
+    struct pj_response resp = {0};
+    enum pj_outcome outcome = PJ_NOT_FOUND;
+    size_t i;
+    int found;
+
+    *uuid_out = NULL;
+    pj_http_set_body_max(client->http, TOKEN_PAGE_MAX);
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        pj_response_clear(&resp);
+        outcome = request(client, "token page", pages[i], password, NULL, NULL, &resp);
+        if (outcome != PJ_OK)
+            goto done;
+        outcome = classify(client, &resp, "token page", "password");
+        if (outcome != PJ_NOT_FOUND)
+            break;
+    }
+    if (outcome != PJ_OK)
+        goto done;
+    found = pj_token_page_find(resp.body, resp.len, name, uuid_out);
+    if (found < 0)
+        outcome = fail(client, PJ_NOMEM, "token page", "out of memory");
+    else if (found == 0)
+        outcome =
+            fail(client, PJ_NOT_FOUND, "token page", "no token of that name listed");
+
+done:
+    pj_http_set_body_max(client->http, PJ_BODY_MAX);
+    pj_response_clear(&resp);
+    return outcome;
+}
+
+enum pj_outcome pj_client_revoke_with_password(struct pj_client *client,
+                                               const char *password, const char *uuid)
+{
+    struct pj_response resp = {0};
+    char *form = NULL, *encoded_uuid = NULL, *header = NULL;
+    const char *headers[2] = {NULL, NULL};
+    enum pj_outcome outcome = PJ_NOMEM;
+    int attempt;
+
+    encoded_uuid = pj_form_encode(uuid);
+    form = encoded_uuid == NULL ? NULL : pj_strdup_printf("tokenUuid=%s", encoded_uuid);
+    if (form == NULL)
+        goto done;
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (!client->no_crumb_issuer && client->crumb == NULL) {
+            outcome = pj_client_verify(client, password);
+            if (outcome != PJ_OK)
+                goto done;
+        }
+        pj_secret_free(header);
+        header = client->no_crumb_issuer
+                     ? NULL
+                     : pj_strdup_printf("%s: %s", client->crumb_field, client->crumb);
+        if (!client->no_crumb_issuer && header == NULL) {
+            outcome = PJ_NOMEM;
+            goto done;
+        }
+        headers[0] = header;
+        pj_response_clear(&resp);
+        outcome = request(client, "revoke", "me/" TOKEN_ACTIONS "revoke", password,
+                          headers, form, &resp);
+        if (outcome != PJ_OK)
+            goto done;
+        if (attempt == 0 && crumb_rejected(&resp)) {
+            pj_secret_replace(&client->crumb, NULL);
+            client->no_crumb_issuer = false;
+            continue;
+        }
+        break;
+    }
+    outcome = classify(client, &resp, "revoke", "password");
+
+done:
+    if (outcome == PJ_NOMEM)
+        fail(client, outcome, "revoke", "out of memory");
+    pj_response_clear(&resp);
+    pj_secret_free(header);
     free(form);
     pj_secret_free(encoded_uuid);
     return outcome;

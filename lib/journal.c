@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,7 +37,7 @@ static const struct pj_kv_field entry_fields[] = {
     FIELD(token_name), FIELD(created),       FIELD(pid),      FIELD(start_time),
     FIELD(boot_id),    FIELD(ca_file),       FIELD(ca_path),  FIELD(proxy),
     FIELD(tries),      FIELD(hard_failures), FIELD(last_try), FIELD(next_try),
-    FIELD(given_up),   FIELD(last_error),
+    FIELD(given_up),   FIELD(last_error),    FIELD(intent),
 };
 #define ENTRY_FIELDS (sizeof(entry_fields) / sizeof(entry_fields[0]))
 
@@ -79,12 +80,20 @@ int pj_journal_parse(struct pj_journal_entry *entry, const char *text, size_t le
     memset(entry, 0, sizeof(*entry));
     if (pj_kv_parse(entry, entry_fields, ENTRY_FIELDS, text, len, err, errlen) < 0)
         goto fail;
-    if (entry->url == NULL || entry->user == NULL || entry->uuid == NULL ||
-        entry->token == NULL) {
-        pj_set_error(err, errlen, "entry lacks url, user, uuid or token");
+    if (entry->url == NULL || entry->user == NULL) {
+        pj_set_error(err, errlen, "entry lacks url or user");
         goto fail;
     }
-    if (!uuid_ok(entry->uuid)) {
+    /* An intent (the generate request went out, no reply yet) has the
+     * token's name and no uuid or token; every other entry has both. */
+    if (entry->intent != NULL
+            ? entry->token_name == NULL || entry->uuid != NULL || entry->token != NULL
+            : entry->uuid == NULL || entry->token == NULL) {
+        pj_set_error(err, errlen,
+                     "entry lacks uuid or token (or, for an intent, the token name)");
+        goto fail;
+    }
+    if (entry->uuid != NULL && !uuid_ok(entry->uuid)) {
         pj_set_error(err, errlen, "entry has a malformed uuid");
         goto fail;
     }
@@ -184,10 +193,12 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* mkstemp (0600) + fsync + rename over dir/name + fsync of the directory:
- * after a crash the entry is either the old one or the new one, whole. */
+ * after a crash the entry is either the old one or the new one, whole.
+ * Not durable: no fsync, so the entry survives the process (kill -9,
+ * sshd's LoginGraceTime) but not a power cut. */
 static int write_entry(const char *dir, const char *name,
-                       const struct pj_journal_entry *entry, char **path_out, char *err,
-                       size_t errlen)
+                       const struct pj_journal_entry *entry, bool durable,
+                       char **path_out, char *err, size_t errlen)
 {
     char *text = NULL, *tmp = NULL, *path = NULL;
     int fd = -1, dirfd = -1, status = -1;
@@ -202,7 +213,7 @@ static int write_entry(const char *dir, const char *name,
         goto done;
     }
     fd = mkstemp(tmp); /* 0600 */
-    if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
+    if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || (durable && fsync(fd) < 0)) {
         pj_set_error(err, errlen, "cannot write journal entry in %s: %s", dir,
                      strerror(errno));
         goto done;
@@ -211,7 +222,7 @@ static int write_entry(const char *dir, const char *name,
         pj_set_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
         goto done;
     }
-    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    dirfd = durable ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (dirfd >= 0)
         fsync(dirfd);
     if (path_out != NULL) {
@@ -250,11 +261,37 @@ int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
         pj_set_error(err, errlen, "out of memory");
         goto done;
     }
-    status = write_entry(dir, name, entry, path_out, err, errlen);
+    status = write_entry(dir, name, entry, true, path_out, err, errlen);
 
 done:
     free(name);
     return status;
+}
+
+int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entry,
+                            char **path_out, char *err, size_t errlen)
+{
+    unsigned char id[16];
+    char name[64];
+    size_t i;
+
+    *path_out = NULL;
+    if (entry->intent == NULL || entry->token_name == NULL || entry->uuid != NULL) {
+        pj_set_error(err, errlen, "refusing to journal a malformed intent");
+        return -1;
+    }
+    if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
+        pj_set_error(err, errlen, "cannot name a journal entry: %s", strerror(errno));
+        return -1;
+    }
+    strcpy(name, "intent-");
+    for (i = 0; i < sizeof(id); i++)
+        snprintf(name + 7 + 2 * i, 3, "%02x", id[i]);
+    strcat(name, ".token");
+    /* Not durable: the controller has not been asked yet, and the entry is
+     * rewritten, durably, as soon as it answers.  It only has to outlive
+     * this process if the answer never comes. */
+    return write_entry(dir, name, entry, false, path_out, err, errlen);
 }
 
 int pj_journal_rewrite(const char *dir, const char *name,
@@ -264,7 +301,7 @@ int pj_journal_rewrite(const char *dir, const char *name,
         pj_set_error(err, errlen, "refusing to write journal entry \"%s\"", name);
         return -1;
     }
-    return write_entry(dir, name, entry, NULL, err, errlen);
+    return write_entry(dir, name, entry, true, NULL, err, errlen);
 }
 
 static char *read_fd(int fd, size_t max, size_t *len)

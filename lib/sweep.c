@@ -203,6 +203,64 @@ done:
     free(base);
 }
 
+/* An intent whose session is gone: the generate request went out and no
+ * answer came back, so a token of that name may be live.  Nothing here can
+ * revoke it (no token, no password); say so, loudly and once, with the page
+ * where an admin can, and keep the entry until someone has. */
+static void give_up_intent(struct run *run, const char *name, const char *path,
+                           struct pj_journal_entry *entry)
+{
+    const struct pj_logger *log = run->opts->log;
+    char err[512], *id = pj_url_encode_segment(entry->user);
+    char *base = pj_url_normalise_base(entry->url);
+
+    if (set_field(&entry->given_up, (long)run->now) < 0) {
+        run->result->failed++;
+        goto done;
+    }
+    pj_log(log, LOG_ERR,
+           "sweep: token \"%s\" of %s may be live on %s: its session gave up waiting "
+           "for the controller's answer to generateNewToken, and nothing here can "
+           "revoke it without the user's password; revoke it by hand on "
+           "%s/user/%s/security/ (%s/user/%s/configure before Jenkins 2.468), then "
+           "delete %s",
+           entry->token_name, entry->user, entry->url, base != NULL ? base : entry->url,
+           id != NULL ? id : entry->user, base != NULL ? base : entry->url,
+           id != NULL ? id : entry->user, path);
+    report_given_up(run, path, entry);
+    if (pj_journal_rewrite(run->opts->journal_dir, name, entry, err, sizeof(err)) < 0)
+        pj_log(log, LOG_ERR, "sweep: cannot record giving up in %s: %s", path, err);
+
+done:
+    free(id);
+    free(base);
+}
+
+static void drop(struct run *run, const char *name, const char *path,
+                 const struct pj_journal_entry *entry, const char *what);
+
+static void resolve_intent(struct run *run, const char *name, const char *path,
+                           struct pj_journal_entry *entry)
+{
+    const struct pj_sweep *opts = run->opts;
+    enum pj_outcome outcome = PJ_UNREACHABLE;
+
+    if (opts->resolve_intent != NULL)
+        outcome = opts->resolve_intent(opts->resolve_ctx, entry);
+    if (outcome == PJ_OK) {
+        drop(run, name, path, entry, "found by name and revoked");
+        run->result->revoked++;
+    } else if (outcome == PJ_NOT_FOUND) {
+        drop(run, name, path, entry, "was never minted");
+    } else if (outcome == PJ_CONFIG) {
+        run->result->waiting++; /* another user's: their login, or an admin */
+    } else if (entry->given_up == NULL) {
+        give_up_intent(run, name, path, entry);
+    } else {
+        report_given_up(run, path, entry);
+    }
+}
+
 /* The token is no longer live: drop its entry. */
 static void drop(struct run *run, const char *name, const char *path,
                  const struct pj_journal_entry *entry, const char *what)
@@ -210,9 +268,15 @@ static void drop(struct run *run, const char *name, const char *path,
     if (unlinkat(run->dirfd, name, 0) < 0 && errno != ENOENT)
         pj_log(run->opts->log, LOG_ERR, "sweep: cannot remove %s: %s", path,
                strerror(errno));
-    pj_log(run->opts->log, LOG_INFO,
-           "sweep: token %s of %s on %s %s (session pid %s is gone)", entry->uuid,
-           entry->user, entry->url, what, entry->pid != NULL ? entry->pid : "?");
+    if (entry->intent != NULL)
+        pj_log(run->opts->log, LOG_INFO,
+               "sweep: token \"%s\" of %s on %s %s (session pid %s is gone)",
+               entry->token_name, entry->user, entry->url, what,
+               entry->pid != NULL ? entry->pid : "?");
+    else
+        pj_log(run->opts->log, LOG_INFO,
+               "sweep: token %s of %s on %s %s (session pid %s is gone)", entry->uuid,
+               entry->user, entry->url, what, entry->pid != NULL ? entry->pid : "?");
 }
 
 static void attempt(struct run *run, const char *name, const char *path,
@@ -225,6 +289,10 @@ static void attempt(struct run *run, const char *name, const char *path,
     enum pj_outcome outcome;
     char why[512], *normal = NULL;
 
+    if (entry->intent != NULL) {
+        resolve_intent(run, name, path, entry);
+        goto done;
+    }
     if (pj_url_check_base(entry->url, cfg->allow_insecure_http, why, sizeof(why)) < 0) {
         failed_try(run, name, path, entry, true, why);
         goto done;
@@ -295,7 +363,10 @@ static void sweep_entry(struct run *run, const char *name)
         }
         goto done;
     }
-    if (entry.given_up != NULL) {
+    /* A given-up intent can still be found by name at its user's next
+     * login: the resolver holds that user's password. */
+    if (entry.given_up != NULL &&
+        !(entry.intent != NULL && opts->resolve_intent != NULL)) {
         report_given_up(run, path, &entry);
         goto done;
     }

@@ -63,35 +63,6 @@ static int export_environment(struct pj_context *ctx, const struct pj_stash *sta
     return status;
 }
 
-/* Write the journal entry before anyone can use the token. */
-static int journal(struct pj_context *ctx, struct pj_stash *stash, const char *created)
-{
-    struct pj_journal_entry entry = {0};
-    char err[512], pid[32];
-    int status;
-
-    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-    entry.url = ctx->cfg.url;
-    entry.user = stash->jenkins_user;
-    entry.uuid = stash->token.uuid;
-    entry.token = stash->token.value;
-    entry.token_name = stash->token.name;
-    entry.created = (char *)created;
-    entry.pid = pid;
-    entry.start_time = pj_process_start_time((long)getpid());
-    entry.boot_id = pj_boot_id();
-    entry.ca_file = ctx->cfg.ca_file;
-    entry.ca_path = ctx->cfg.ca_path;
-    entry.proxy = ctx->cfg.proxy;
-    status = pj_journal_write(ctx->cfg.journal_dir, &entry, &stash->journal_path, err,
-                              sizeof(err));
-    if (status < 0)
-        pj_log(&ctx->log, LOG_ERR, "%s", err);
-    free(entry.start_time);
-    free(entry.boot_id);
-    return status;
-}
-
 static int store(struct pj_context *ctx, struct pj_stash *stash, const char *created)
 {
     struct pj_meta meta = {0};
@@ -138,8 +109,9 @@ static void undo_mint(struct pj_context *ctx, struct pj_stash *stash)
  * last one (crash, kill -9, a controller that was down at logout) go as soon
  * as somebody logs in again.  At most two entries, each request with half
  * the timeout, so a login is never delayed by more than `timeout`. */
-static void sweep_a_little(struct pj_context *ctx, const char *own_path)
+static void sweep_a_little(struct pj_context *ctx, struct pj_stash *stash)
 {
+    const char *own_path = stash->journal_path;
     struct pj_sweep_result result;
     struct pj_sweep opts = {0};
     long long left = pj_ms_left(ctx->deadline);
@@ -164,6 +136,7 @@ static void sweep_a_little(struct pj_context *ctx, const char *own_path)
     opts.max_entries = 2;
     opts.budget_seconds = half;
     opts.skip_name = slash != NULL ? slash + 1 : NULL;
+    pj_ledger_sweep_options(stash, &opts);
     if (pj_sweep_run(&opts, &result) == 0 &&
         (result.revoked || result.already_revoked || result.failed || result.given_up))
         pj_debug(&ctx->log,
@@ -176,6 +149,7 @@ static void sweep_a_little(struct pj_context *ctx, const char *own_path)
 static int mint(struct pj_context *ctx, struct pj_stash *stash)
 {
     enum pj_outcome outcome;
+    long long left;
     char err[512], *name = NULL, *created = NULL;
     int status = PAM_SESSION_ERR;
 
@@ -192,15 +166,29 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
         status = name == NULL ? PAM_SERVICE_ERR : PAM_BUF_ERR;
         goto done;
     }
+    /* The intent first: a request the controller finishes after we gave up
+     * must still be found (ledger.c). */
+    if (pj_ledger_intent(ctx, stash, name, created) < 0)
+        goto done;
+    left = pj_ms_left(ctx->deadline);
+    if (left > 0)
+        /* Keep a third of the call for finding and revoking a token whose
+         * answer was lost. */
+        pj_client_set_deadline(&stash->client, pj_now_ms() + left * 2 / 3);
     outcome = pj_client_generate(&stash->client, stash->password, name,
                                  ctx->cfg.token_lifetime, &stash->token);
     if (outcome != PJ_OK) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user,
                stash->client.message);
+        if (stash->client.maybe_minted)
+            pj_ledger_recover(ctx, stash, name, outcome);
+        else
+            pj_ledger_drop(stash);
         status = outcome == PJ_NOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
         goto done;
     }
-    if (journal(ctx, stash, created) < 0 || store(ctx, stash, created) < 0) {
+    pj_client_set_deadline(&stash->client, ctx->deadline);
+    if (pj_ledger_minted(ctx, stash, created) < 0 || store(ctx, stash, created) < 0) {
         undo_mint(ctx, stash);
         goto done;
     }
@@ -218,7 +206,7 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
            stash->jenkins_user, ctx->cfg.url);
     stash->minted = true;
     status = PAM_SUCCESS;
-    sweep_a_little(ctx, stash->journal_path);
+    sweep_a_little(ctx, stash);
 
 done:
     /* The password's work is done either way. */

@@ -114,3 +114,42 @@ for mode in pass 400 404; do
        "%2F answered '$mode': no token of that user is left live"
 done
 double "$J_URL" config '{"encoded_slash": "pass"}' >/dev/null
+
+# --- lost answers to generateNewToken: no token the host cannot account for -----------------
+# The controller mints, but its answer is cut off (over 64 KiB) or comes after
+# the module gave up.  The module looks the name up on the token page (markup
+# up to 2.504 and from 2.505; /configure before 2.468) and revokes it; what it
+# cannot settle in time stays as an intent, which jenkins-token sweep reports
+# and the user's next login settles.
+printf 'url = %s\nca_file = %s\njournal_dir = %s\n' "$J_URL" "$CA" "$WORK/journal" >"$WORK/sweep.conf"
+intents() { find "$WORK/journal" -name 'intent-*.token' 2>/dev/null | wc -l; }
+for v in 2.129 2.222.4 2.479.3 2.555.1; do
+    double "$J_URL" config "{\"version\": \"$v\"}" >/dev/null
+    before=$(live_tokens "$J_URL" pjalice)
+    fault '[{"mode": "huge_after_generate", "path": "generateNewToken"}]'
+    : >"${SYSLOG:-/dev/null}"
+    attempt good
+    fault '[]'
+    like "$OUT" "^open_session: PAM_SESSION_ERR" "$v, reply cut off after the mint: PAM_SESSION_ERR"
+    is "$(live_tokens "$J_URL" pjalice)" "$before" "$v, reply cut off: the minted token was found by name and revoked"
+    is "$(intents)" 0 "$v, reply cut off: nothing left in the journal"
+    logged "minted token \"pam_jenkins pjalice@[^\"]*\" \([0-9a-f-]+\) for pjalice after all; revoked it" \
+        "$v, reply cut off: logged"
+
+    fault '[{"mode": "slow", "delay": 5, "path": "generateNewToken"}]'
+    attempt good
+    fault '[]'
+    like "$OUT" "^open_session: PAM_SESSION_ERR" "$v, answer later than the deadline: PAM_SESSION_ERR"
+    [ "$ELAPSED" -lt 8800 ]; ok $? "$v, answer late: auth and session each within timeout ($ELAPSED ms)"
+    is "$(intents)" 1 "$v, answer late: the intent stays in the journal"
+    sleep 3 # the double finishes minting what the module gave up on
+    is "$(live_tokens "$J_URL" pjalice)" "$((before + 1))" "$v, answer late: the controller did mint it"
+    out=$("$TOOL" sweep --conf "$WORK/sweep.conf" 2>&1)
+    like "$out" "token \"pam_jenkins pjalice@[^\"]*\" of pjalice may be live on $J_URL.*revoke it by hand on $J_URL/user/pjalice/security/" \
+        "$v, answer late: jenkins-token sweep reports a token that may be live, and where to revoke it"
+    attempt good
+    like "$OUT" "^open_session: PAM_SUCCESS" "$v: the user's next login succeeds"
+    is "$(intents)" 0 "$v: and settles the lost mint"
+    is "$(live_tokens "$J_URL" pjalice)" "$before" "$v: no token of the user is left live"
+done
+double "$J_URL" config '{"version": "2.479.3"}' >/dev/null

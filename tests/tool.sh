@@ -108,3 +108,35 @@ like "$out" "login=1" "login with a wrong password: exit 1"
 out=$("$TOOL" --version)
 like "$out" "^jenkins-token \(pam_jenkins\) [0-9.]+" "--version"
 like "$("$TOOL" --help)" "^usage: jenkins-token" "--help"
+
+# --- the recipes of the README and jenkins-token(1), verbatim -------------------------------
+# In a session without export_env, against a controller with a private CA
+# (the stack's ca_file): each line runs as written, in order; a line whose
+# program is not installed here (java for jenkins-cli, jenkins-jobs) is a
+# counted skip.  The double serves no jenkins-cli.jar: those recipes run
+# against a real controller only.
+recipes() { # FILE: the sh block after "Using the token", or the EXAMPLES of the man page
+    case $1 in
+    *README.md) sed -n '/^## Using the token/,/^Formats/p' "$1" | sed -n '/^```sh$/,/^```$/p' | sed '1d;$d' ;;
+    *) sed -n '/^\.SH EXAMPLES/,/^\.SH/p' "$1" | sed -n '/^\.nf$/,/^\.fi$/p' | sed '1d;$d' ;;
+    esac
+}
+mkdir -p "$WORK/recipes"; chmod 1777 "$WORK/recipes"
+for doc in "$top_srcdir/README.md" "$top_srcdir/man/jenkins-token.1.in"; do
+    n=0
+    while IFS= read -r line; do
+        n=$((n + 1))
+        cmd=${line%%#*}
+        case $cmd in
+        *jenkins-cli.jar*)
+            ok 0 "$(basename "$doc") recipe $n: $cmd # SKIP only a real controller serves jenkins-cli.jar"
+            continue ;;
+        *jenkins-jobs*)
+            command -v jenkins-jobs >/dev/null || { ok 0 "$(basename "$doc") recipe $n: $cmd # SKIP jenkins-jobs is not installed here"; continue; } ;;
+        esac
+        { echo 'set -e'; recipes "$doc" | head -n "$n" | grep -E '^eval ' || true; echo "$line"; } >"$WORK/recipe.sh"
+        chmod 0644 "$WORK/recipe.sh"
+        out=$(session -- "PATH=$TOOLDIR:\$PATH bash $WORK/recipe.sh >/dev/null 2>$WORK/recipes/err; echo rc=\$?; sed 's/^/err: /' $WORK/recipes/err" 2>&1)
+        like "$out" "^rc=0$" "$(basename "$doc") recipe $n runs as written: ${cmd%"${cmd##*[![:space:]]}"}"
+    done < <(recipes "$doc")
+done

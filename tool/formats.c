@@ -44,14 +44,14 @@ static void print_shell(FILE *out, const char *s)
     fputc('\'', out);
 }
 
-/* curl config double quotes: backslash escapes " and \ */
+/* curl config double quotes: backslash escapes " and \ ; b may be NULL */
 static void print_curl_quoted(FILE *out, const char *a, const char *b)
 {
     const char *parts[2] = {a, b};
     int i;
 
     fputc('"', out);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 2 && parts[i] != NULL; i++) {
         const char *s;
 
         if (i == 1)
@@ -135,9 +135,22 @@ int format_token(FILE *out, const char *format, const struct session_token *st,
         return EXIT_OK;
     }
     if (strcmp(format, "curl") == 0) {
+        /* What the module used to reach the controller, so that the
+         * recipe works with a private CA or behind a proxy too. */
+        const char *names[] = {"cacert", "capath", "proxy"};
+        const char *values[] = {st->meta.ca_file, st->meta.ca_path, st->meta.proxy};
+        size_t i;
+
         fputs("user = ", out);
         print_curl_quoted(out, st->meta.user, st->token);
         fputc('\n', out);
+        for (i = 0; i < 3; i++) {
+            if (values[i] == NULL)
+                continue;
+            fprintf(out, "%s = ", names[i]);
+            print_curl_quoted(out, values[i], NULL);
+            fputc('\n', out);
+        }
         return EXIT_OK;
     }
     if (strcmp(format, "netrc") == 0) {

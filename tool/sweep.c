@@ -33,7 +33,8 @@ static void list_given_up(void *ctx, const char *path,
     if (name != NULL && where != NULL && who != NULL)
         printf("sweep: given up: see %s; revoke token \"%s\" (%s) by hand on "
                "%s/user/%s/security/, then delete the file\n",
-               path, name, entry->uuid, where, who);
+               path, name, entry->uuid != NULL ? entry->uuid : "uuid unknown", where,
+               who);
     free(name);
     free(where);
     free(who);
