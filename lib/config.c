@@ -45,6 +45,12 @@ struct option {
 #field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1             \
     }
 
+/* uid_t is 32 bits; the table stores longs, which are 32 bits too on i386
+ * and armhf, where UINT_MAX would become -1 and refuse every value. */
+#define UID_OPTION_MAX                                                                 \
+    ((long)((unsigned long)UINT_MAX > (unsigned long)LONG_MAX ? LONG_MAX : UINT_MAX))
+_Static_assert(UID_OPTION_MAX > 0, "minimum_uid's range must be positive");
+
 static const struct option options[] = {
     S(url, NULL),
     S(user, "%u"),
@@ -57,7 +63,7 @@ static const struct option options[] = {
     N(connect_timeout, 5, 1, 300),
     N(timeout, 10, 1, 600),
     S(proxy, NULL),
-    N(minimum_uid, 1000, 0, UINT_MAX),
+    N(minimum_uid, 1000, 0, UID_OPTION_MAX),
     B(ignore_root),
     S(journal_dir, "/var/lib/pam_jenkins"),
     B(retain_after_close),

@@ -101,7 +101,7 @@ int pj_context_resolve_user(struct pj_context *ctx)
     ctx->uid = pw->pw_uid;
     ctx->gid = pw->pw_gid;
     if ((ctx->cfg.ignore_root && pw->pw_uid == 0) ||
-        (long)pw->pw_uid < ctx->cfg.minimum_uid) {
+        (unsigned long)pw->pw_uid < (unsigned long)ctx->cfg.minimum_uid) {
         pj_debug(&ctx->log, "skipping %s (uid %lu below minimum_uid %ld or root)", user,
                  (unsigned long)pw->pw_uid, ctx->cfg.minimum_uid);
         return PAM_IGNORE;

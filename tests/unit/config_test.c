@@ -189,9 +189,31 @@ static void test_finish_checks(void **state)
     pj_config_free(&cfg);
 }
 
+/* minimum_uid takes every uid this platform's long can hold: on 32-bit
+ * systems its maximum once became -1 and refused every value. */
+static void test_minimum_uid_range(void **state)
+{
+    struct pj_config cfg;
+    char err[256];
+    const char *top = sizeof(long) > 4 ? "4294967295" : "2147483647";
+
+    (void)state;
+    assert_int_equal(pj_config_init(&cfg), 0);
+    assert_int_equal(
+        pj_config_set(&cfg, "minimum_uid", "1000", "test", NULL, err, sizeof(err)), 0);
+    assert_int_equal(cfg.minimum_uid, 1000);
+    assert_int_equal(
+        pj_config_set(&cfg, "minimum_uid", top, "test", NULL, err, sizeof(err)), 0);
+    assert_true(cfg.minimum_uid > 0);
+    assert_int_equal(
+        pj_config_set(&cfg, "minimum_uid", "-1", "test", NULL, err, sizeof(err)), -1);
+    pj_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimum_uid_range),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_file_format),
         cmocka_unit_test(test_errors_name_line_and_key),
