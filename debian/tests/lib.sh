@@ -159,13 +159,15 @@ EOF
     [ -n "$_pj_sshd_pid" ] || { cat "$PJ_TMP/sshd.log"; bail "sshd did not start"; }
 }
 
-# pj_ssh COMMAND: log in as PJ_USER with PJ_PASSWORD and run COMMAND.
+# pj_ssh COMMAND: log in as PJ_USER with PJ_PASSWORD and run COMMAND, its
+# stderr into its stdout (ssh carries them apart, and they would interleave
+# anywhere, even inside a line).
 pj_ssh() {
     printf '%s\n' "$PJ_PASSWORD" >"$PJ_TMP/ssh.pw"
     sshpass -f "$PJ_TMP/ssh.pw" ssh -o StrictHostKeyChecking=no \
         -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 \
         -o PubkeyAuthentication=no -o PreferredAuthentications=password \
-        -p "$PJ_PORT" "$PJ_USER@127.0.0.1" "$1"
+        -p "$PJ_PORT" "$PJ_USER@127.0.0.1" "exec 2>&1; $1"
 }
 
 # pj_wait_for COMMAND EXPECTED: until COMMAND prints EXPECTED (logout is
