@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -42,6 +44,23 @@ static void list_given_up(void *ctx, const char *path,
     free(base);
 }
 
+static bool journal_has_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    bool any = false;
+
+    if (d == NULL)
+        return errno != ENOENT; /* unreadable: let the sweep say why */
+    while (!any && (de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+
+        any = n > 6 && de->d_name[0] != '.' && strcmp(de->d_name + n - 6, ".token") == 0;
+    }
+    closedir(d);
+    return any;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -49,6 +68,7 @@ int cmd_sweep(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *conf = PJ_DEFAULT_CONF;
+    bool explicit_conf = false;
     struct pj_sweep_result result;
     struct pj_sweep opts = {0};
     struct pj_config cfg;
@@ -60,6 +80,7 @@ int cmd_sweep(int argc, char **argv)
         if (opt != 'c')
             return EXIT_USAGE;
         conf = optarg;
+        explicit_conf = true;
     }
     if (geteuid() != 0) {
         fprintf(stderr,
@@ -69,9 +90,19 @@ int cmd_sweep(int argc, char **argv)
     if (pj_config_init(&cfg) < 0)
         return EXIT_CONTROLLER;
     /* The url is needed: tokens are only revoked at the configured
-     * controller, whatever an entry names. */
-    if (pj_config_read_file(&cfg, conf, false, &tool_log, err, sizeof(err)) < 0 ||
-        pj_config_finish(&cfg, err, sizeof(err)) < 0) {
+     * controller, whatever an entry names.  Without a configuration and
+     * without entries there is nothing to do: the timer keeps running after
+     * libpam-jenkins is purged and jenkins-token stays. */
+    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) < 0) {
+        fprintf(stderr, "jenkins-token: %s\n", err);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (cfg.url == NULL && !explicit_conf && !journal_has_entries(cfg.journal_dir)) {
+        printf("sweep: nothing to do (no %s, no entries in %s)\n", conf, cfg.journal_dir);
+        goto done;
+    }
+    if (pj_config_finish(&cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "jenkins-token: %s\n", err);
         rc = EXIT_USAGE;
         goto done;
