@@ -29,7 +29,9 @@
  *                          setuid programs, plain getenv elsewhere
  *     SSL_CERT_FILE, SSL_CERT_DIR
  *                          OpenSSL's default trust paths; libcurl uses them
- *                          only without CURLOPT_CAINFO/CAPATH (we set one)
+ *                          only as a fallback (CURL_CA_FALLBACK builds)
+ *                          when no CA file or directory is set; Debian's
+ *                          libcurl has compiled-in ones
  *     OPENSSL_ALLOW_PROXY_CERTS (1.1.1, during verification)
  *     OPENSSL_TRACE (3.x trace builds), CTLOG_FILE (CT, never enabled)
  *     OPENSSL_ia32cap      read by libcrypto's constructor when the library

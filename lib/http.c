@@ -39,6 +39,7 @@ struct pj_http {
     long timeout;         /* seconds */
     long long deadline;   /* pj_now_ms() time; 0: none */
     size_t body_max;
+    bool request_sent; /* the last request's bytes (some) went out */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -271,6 +272,11 @@ void pj_http_set_deadline(struct pj_http *http, long long deadline)
     http->deadline = deadline;
 }
 
+bool pj_http_request_sent(const struct pj_http *http)
+{
+    return http->request_sent;
+}
+
 void pj_http_set_body_max(struct pj_http *http, size_t max)
 {
     http->body_max = max;
@@ -428,6 +434,7 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     CURLcode rc;
 
     memset(resp, 0, sizeof(*resp));
+    http->request_sent = false;
     http->len = 0;
     http->too_big = false;
     http->errbuf[0] = '\0';
@@ -470,6 +477,12 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     pj_env_scrub_begin(&scope);
     rc = curl_easy_perform(c);
     pj_env_scrub_end(&scope);
+    {
+        long sent = 0;
+
+        http->request_sent =
+            curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0;
+    }
     cloexec_new_fds(before, nbefore);
     free(before);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);

@@ -3,7 +3,8 @@
 /*
  * Internal interface of libpamjenkins, the convenience library shared by
  * pam_jenkins.so and jenkins-token.  Nothing here is exported from the
- * module: the linker version script keeps only pam_sm_* visible.
+ * module: hidden visibility and libtool's -export-symbols-regex keep only
+ * pam_sm_* visible.
  *
  * Rules that hold for every function below:
  *  - a password or token is never passed to a logging helper or written
@@ -249,6 +250,9 @@ struct pj_http;
 struct pj_http *pj_http_new(const struct pj_http_settings *settings);
 /* Every later request ends by this pj_now_ms() time (0: no deadline). */
 void pj_http_set_deadline(struct pj_http *http, long long deadline);
+/* Whether the last request got as far as sending (part of) itself: a
+ * refused connection, a failed name lookup or TLS handshake sent nothing. */
+bool pj_http_request_sent(const struct pj_http *http);
 /* Replies larger than max are refused (default PJ_BODY_MAX). */
 void pj_http_set_body_max(struct pj_http *http, size_t max);
 /* quiet: a forked copy; make sure no byte goes out on a shared socket. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
- * The Jenkins client: the four requests pam_jenkins ever makes.  Facts
- * about how Jenkins answers are in shared/jenkins-protocol.md; the ones that
- * shape this file:
+ * The Jenkins client: every request pam_jenkins makes.  Facts about how
+ * Jenkins answers, with their sources, are in docs/protocol.md; the ones
+ * that shape this file:
  *  - the crumb is bound to the HTTP session cookie that the crumb GET
  *    creates, so the POST must carry that cookie (same easy handle);
  *  - 401 means wrong credentials everywhere, checked before the crumb;
@@ -572,8 +572,10 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
             /* A TLS failure or a refused connection sent nothing; a timeout,
              * a reset or a reply cut off (over 64 KiB) may come after the
              * controller did the work. */
-            client->maybe_minted = outcome == PJ_TIMEOUT || outcome == PJ_UNREACHABLE ||
-                                   outcome == PJ_PROTOCOL;
+            client->maybe_minted =
+                pj_http_request_sent(client->http) &&
+                (outcome == PJ_TIMEOUT || outcome == PJ_UNREACHABLE ||
+                 outcome == PJ_PROTOCOL);
             goto done;
         }
         /* A controller restart between auth and session (or a session that
@@ -691,11 +693,20 @@ enum pj_outcome pj_client_find_token(struct pj_client *client, const char *passw
     if (outcome != PJ_OK)
         goto done;
     found = pj_token_page_find(resp.body, resp.len, name, uuid_out);
-    if (found < 0)
+    if (found < 0) {
         outcome = fail(client, PJ_NOMEM, "token page", "out of memory");
-    else if (found == 0)
+    } else if (found == 0) {
         outcome =
             fail(client, PJ_NOT_FOUND, "token page", "no token of that name listed");
+    } else if (found > 1) {
+        /* Jenkins allows duplicate names: two sessions of one user in the
+         * same second on the same tty.  Revoking by name could hit the
+         * other session's live token; leave it to the journal and an admin. */
+        outcome =
+            fail(client, PJ_PROTOCOL, "token page", "%d tokens have that name", found);
+        free(*uuid_out);
+        *uuid_out = NULL;
+    }
 
 done:
     pj_http_set_body_max(client->http, PJ_BODY_MAX);

@@ -99,6 +99,12 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
                                        : "oversized password, not sent");
         return PAM_AUTH_ERR;
     }
+    /* The deadline runs from the moment the password is known: the time a
+     * person takes to type it at our own prompt is not the controller's. */
+    if (ctx->cfg.timeout > 0)
+        ctx->deadline = pj_now_ms() + (long long)ctx->cfg.timeout * 1000;
+    if (stash->have_client)
+        pj_client_set_deadline(&stash->client, ctx->deadline);
     if (!stash->have_client) {
         pj_context_http_settings(ctx, &settings);
         stash->log = ctx->log;

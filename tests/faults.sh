@@ -153,3 +153,33 @@ for v in 2.129 2.222.4 2.479.3 2.555.1; do
     is "$(live_tokens "$J_URL" pjalice)" "$before" "$v: no token of the user is left live"
 done
 double "$J_URL" config '{"version": "2.479.3"}' >/dev/null
+
+# A refused connection sends nothing: no intent is left, no false alarm.
+start_double GONE
+double "$GONE_URL" users '{"pjalice": {"password": "alice-pw"}}' >/dev/null
+sed -e "s|url=$J_URL|url=$GONE_URL|" "$STACKS/good" >"$STACKS/gone"
+touch "$WORK/hold-gone"
+printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service gone --user pjalice \
+    --hold-after-auth "$WORK/hold-gone" >"$WORK/gone.out" 2>&1 &
+held=$!
+for _ in $(seq 1 100); do grep -q holding "$WORK/gone.out" && break; sleep 0.05; done
+kill "$GONE_PID"; wait "$GONE_PID" 2>/dev/null
+rm -f "$WORK/hold-gone"; wait "$held"
+like "$(cat "$WORK/gone.out")" "^open_session: PAM_SESSION_ERR" "controller gone between auth and session: PAM_SESSION_ERR"
+is "$(intents)" 0 "a refused connection leaves no intent (nothing was sent)"
+
+# Jenkins allows duplicate token names: recovery by name refuses to guess.
+printf 'token_name = dup-%%u\n' >"$WORK/dup.conf"
+sed -e "s|conf=$WORK/empty.conf|conf=$WORK/dup.conf|" "$STACKS/good" >"$STACKS/dup"
+printf 'alice-pw\n' | "$PJ_CLIENT" --url "$J_URL" --ca "$CA" --user pjalice verify generate:dup-pjalice >/dev/null
+is "$(double_query "$J_URL" "len([t for t in toks if t['name']=='dup-pjalice' and t['status']=='live'])")" 1 \
+    "a live token named dup-pjalice exists (another session's)"
+fault '[{"mode": "huge_after_generate", "path": "generateNewToken"}]'
+: >"${SYSLOG:-/dev/null}"
+attempt dup
+fault '[]'
+is "$(double_query "$J_URL" "len([t for t in toks if t['name']=='dup-pjalice' and t['status']=='live'])")" 2 \
+    "two tokens share the name: neither is revoked by guessing"
+is "$(intents)" 1 "the lost one stays an intent, for the sweep to report"
+logged "token page: 2 tokens have that name" "the log says why"
+rm -f "$WORK"/journal/intent-*.token

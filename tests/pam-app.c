@@ -27,6 +27,7 @@
 
 static char password[1024];
 static int prompts;
+static long prompt_delay_ms; /* a person taking their time to type */
 static volatile sig_atomic_t stop_holding;
 
 static const char *code_name(int code)
@@ -71,6 +72,12 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
         switch (msg[i]->msg_style) {
         case PAM_PROMPT_ECHO_OFF:
             prompts++;
+            if (prompt_delay_ms > 0) {
+                struct timespec pause = {prompt_delay_ms / 1000,
+                                         (prompt_delay_ms % 1000) * 1000000L};
+
+                nanosleep(&pause, NULL);
+            }
             out[i].resp = strdup(password);
             break;
         case PAM_PROMPT_ECHO_ON:
@@ -207,6 +214,7 @@ int main(int argc, char **argv)
         {"auth-twice", no_argument, NULL, 'a'},
         {"exec-after-auth", required_argument, NULL, 'x'},
         {"step-times", no_argument, NULL, 'm'},
+        {"prompt-delay", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = NULL, *service = "pam_jenkins_test", *user = NULL;
@@ -274,6 +282,9 @@ int main(int argc, char **argv)
             break;
         case 'm':
             step_times = 1;
+            break;
+        case 'D':
+            prompt_delay_ms = atol(optarg);
             break;
         default:
             fprintf(stderr, "usage: pam-app --user U [options] [-- COMMAND]\n");

@@ -226,3 +226,8 @@ ms=$(sed -n 's/^open_session_ms: //p' <<<"$out")
 [ "${ms:-99999}" -le 4600 ]
 ok $? "open_session with a fresh crumb to fetch stays within timeout (took ${ms:-?} ms)"
 reset
+# The deadline runs from the moment the password is known: typing is not
+# the controller's time.
+reset
+out=$(login sec "$PW" --no-session --prompt-delay 5000 2>&1)
+like "$out" "^authenticate: PAM_SUCCESS" "a person taking 5 s to type (timeout 4) still logs in"
