@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
- * HTTP over libcurl, by the design's rules: one easy handle per client so
+ * HTTP over libcurl, by the rules docs/decisions.md explains: one easy handle per client so
  * the crumb GET and the token POST share a connection and a cookie; every
  * request with preemptive Basic credentials (Jenkins answers 403, not 401,
  * to a request without them, so curl's challenge-driven auth never fires);

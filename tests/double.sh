@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # The Jenkins test double itself, checked with curl against the 19
-# behaviours that shared/jenkins-protocol.md lists at its end: every other
+# behaviours that docs/protocol.md lists at its end: every other
 # suite trusts it, so its faithfulness is tested too.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 

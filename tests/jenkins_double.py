@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 """A Jenkins test double: the HTTP behaviour of a Jenkins controller that
-pam_jenkins depends on, as documented in shared/jenkins-protocol.md.
+pam_jenkins depends on, as documented in docs/protocol.md.
 
 Python standard library only.  One process on 127.0.0.1, HTTP or HTTPS.
 Real Jenkins cannot be installed on the build machines, so every test of the
-client trusts this file: each behaviour below names the section of the
-protocol notes it reproduces.
+client trusts this file: each behaviour below names the section of
+docs/protocol.md (§0-§7) it reproduces.
 
 Test-only endpoints live under /__double__/, a path real Jenkins never
 serves:
@@ -118,7 +118,7 @@ class State:
         self.restart()
 
     def restart(self):
-        # §1 Cookie details / §12: the cookie name and X-Jenkins-Session are
+        # docs/protocol.md §1 and behaviour 12: the cookie name and X-Jenkins-Session are
         # chosen at every JVM start; old sessions and crumbs die with it.
         self.cookie_name = "JSESSIONID." + secrets.token_hex(4)
         self.session_hash = hashlib.md5(
