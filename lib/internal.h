@@ -520,6 +520,9 @@ void pj_kv_free(void *record, const struct pj_kv_field *fields, size_t n,
 char *pj_strdup_printf(const char *fmt, ...) PJ_PRINTF(1, 2);
 void pj_set_error(char *err, size_t errlen, const char *fmt, ...) PJ_PRINTF(3, 4);
 char *pj_iso_time(time_t when); /* 2026-11-27T20:44:43Z */
+/* The rest of fd, NUL-terminated; NULL with errno (EFBIG over max).  What
+ * was read is wiped when given up. */
+char *pj_read_fd(int fd, size_t max, size_t *len);
 /* Read a whole small file; NULL if missing or over max. */
 char *pj_read_file(const char *path, size_t max, size_t *len);
 /* The same for a file that decides what we do (configuration): it must be a

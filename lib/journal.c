@@ -304,37 +304,6 @@ int pj_journal_rewrite(const char *dir, const char *name,
     return write_entry(dir, name, entry, true, NULL, err, errlen);
 }
 
-static char *read_fd(int fd, size_t max, size_t *len)
-{
-    char *buf = malloc(max + 1);
-    size_t used = 0;
-    ssize_t got;
-
-    if (buf == NULL)
-        return NULL;
-    for (;;) {
-        got = read(fd, buf + used, max + 1 - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            goto fail;
-        if (got == 0)
-            break;
-        used += (size_t)got;
-        if (used > max) {
-            errno = EFBIG;
-            goto fail;
-        }
-    }
-    buf[used] = '\0';
-    *len = used;
-    return buf;
-
-fail:
-    pj_secret_free_n(buf, used);
-    return NULL;
-}
-
 int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
                        int *lock_fd, char *err, size_t errlen)
 {
@@ -381,7 +350,7 @@ int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *ent
         pj_set_error(err, errlen, "replaced while being read");
         goto done;
     }
-    text = read_fd(fd, ENTRY_MAX, &len);
+    text = pj_read_fd(fd, ENTRY_MAX, &len);
     if (text == NULL) {
         saved = errno;
         pj_set_error(err, errlen, "cannot read: %s", strerror(saved));
