@@ -377,8 +377,14 @@ int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
     if (!pj_template_valid(cfg->token_name, err, errlen) ||
         !pj_template_valid(cfg->user, err, errlen))
         return -1;
-    if (strpbrk(cfg->key_name, ": \t\n") != NULL) {
-        pj_set_error(err, errlen, "key_name \"%s\" may not contain ':' or spaces",
+    /* It names keys, PAM data and the handoff variable of the instance:
+     * letters, digits and '_' only, so that no two instances' names meet
+     * (a-b and a.b would share PAM_JENKINS_HANDOFF_A_B). */
+    if (cfg->key_name[0] == '\0' || strlen(cfg->key_name) > 64 ||
+        strspn(cfg->key_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789_") != strlen(cfg->key_name)) {
+        pj_set_error(err, errlen,
+                     "key_name \"%s\" must be 1 to 64 letters, digits or '_'",
                      cfg->key_name);
         return -1;
     }

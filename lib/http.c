@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
- * HTTP over libcurl, by the rules docs/decisions.md explains: one easy handle per client so
- * the crumb GET and the token POST share a connection and a cookie; every
+ * HTTP over libcurl, by the rules docs/decisions.md explains: one easy handle per
+ * client so the crumb GET and the token POST share a connection and a cookie; every
  * request with preemptive Basic credentials (Jenkins answers 403, not 401,
  * to a request without them, so curl's challenge-driven auth never fires);
  * no redirects; TLS verification always on; bodies capped at 64 KiB.
@@ -236,6 +236,13 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     /* sshd and sudo install their own signal handlers; curl must not. */
     ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
+#if LIBCURL_VERSION_NUM >= 0x075700 /* 7.87.0 */
+    /* A resolver that never answers must not hold the PAM call past its
+     * deadline: libcurl otherwise joins its getaddrinfo thread, up to the
+     * resolver's own timeout (5 s x attempts x nameservers).  Before 7.87
+     * (Debian 11) there is no such option: pam_jenkins(8) says so. */
+    ok &= curl_easy_setopt(c, CURLOPT_QUICK_EXIT, 1L) == CURLE_OK;
+#endif
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;

@@ -73,7 +73,7 @@ char *pj_sanitize_dup(const char *in);
 /* An empty environment around our libcurl/OpenSSL calls (see env.c for
  * every variable they read and why).  Always pair begin and end. */
 struct pj_env_scope {
-    char **saved;
+    bool active;
 };
 void pj_env_scrub_begin(struct pj_env_scope *scope);
 void pj_env_scrub_end(struct pj_env_scope *scope);
@@ -481,6 +481,9 @@ struct pj_sweep {
      * the controller lists no such token; PJ_CONFIG: not this user's (left
      * alone); anything else: not resolved (reported, kept). */
     enum pj_outcome (*resolve_intent)(void *ctx, const struct pj_journal_entry *entry);
+    /* Whether resolve_intent can settle this intent (costs requests); the
+     * others are counted as waiting and use none of max_entries. */
+    bool (*owns_intent)(void *ctx, const struct pj_journal_entry *entry);
     void *resolve_ctx;
 };
 

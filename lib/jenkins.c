@@ -562,6 +562,7 @@ static enum pj_outcome post_with_crumb(struct pj_client *client, const char *wha
         headers[0] = header != NULL ? header : extra;
         headers[1] = header != NULL ? extra : NULL;
         pj_response_clear(resp);
+        *sent = false;
         outcome = request(client, what, path, password, headers, form, resp);
         *sent = pj_http_request_sent(client->http);
         if (outcome != PJ_OK || attempt > 0 || !crumb_rejected(resp))
@@ -621,8 +622,10 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
     else if (outcome == PJ_FORBIDDEN)
         fail(client, outcome, "generateNewToken",
              "%s may not create tokens here (HTTP 403)", client->user_id);
-    /* A 5xx may come from a proxy in front of a controller that minted. */
-    client->maybe_minted = outcome == PJ_SERVER_ERROR;
+    /* A 502 or 504 comes from a proxy in front of a controller that may
+     * still be minting; a 500 or 503 is Jenkins' (or Jetty's) own refusal. */
+    client->maybe_minted =
+        outcome == PJ_SERVER_ERROR && (resp.status == 502 || resp.status == 504);
     if (outcome == PJ_OK) {
         bool unwanted, refused;
 

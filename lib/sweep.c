@@ -24,6 +24,8 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +380,17 @@ static void sweep_entry(struct run *run, const char *name)
         run->result->waiting++;
         goto done;
     }
+    /* An intent nobody here can settle costs no request: it must not use
+     * up the sweep at open's few tries (other users' lost mints would
+     * starve the revokes of dead sessions). */
+    if (entry.intent != NULL &&
+        (opts->owns_intent == NULL || !opts->owns_intent(opts->resolve_ctx, &entry))) {
+        if (opts->resolve_intent == NULL)
+            resolve_intent(run, name, path, &entry); /* reports it; no request */
+        else
+            run->result->waiting++;
+        goto done;
+    }
     if ((opts->max_entries > 0 && run->attempted >= opts->max_entries) ||
         (run->deadline != 0 && time(NULL) >= run->deadline)) {
         run->result->deferred++;
@@ -412,6 +425,62 @@ static void free_names(char **names, size_t count)
 
 /* The names first: the sweep replaces and removes entries as it goes, and
  * readdir may or may not show a replaced name again.  NULL on failure. */
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A writer killed between mkstemp and rename (a user may SIGKILL their own
+ * setuid su) leaves .tmp-XXXXXX: after five minutes, one that holds a whole
+ * entry becomes one (it may be a live token), anything else goes. */
+static void settle_temp_files(struct run *run)
+{
+    int fd = dup(run->dirfd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *de;
+
+    if (dir == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    /* dup() shares the directory's offset with every other reader */
+    rewinddir(dir);
+    while ((de = readdir(dir)) != NULL) {
+        struct pj_journal_entry entry;
+        struct stat st;
+        char err[256], target[96];
+        int lock = -1;
+
+        if (strncmp(de->d_name, ".tmp-", 5) != 0 ||
+            fstatat(run->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode) || st.st_mtime > run->now - 300)
+            continue;
+        if (pj_journal_read_at(run->dirfd, de->d_name, &entry, &lock, err,
+                               sizeof(err)) == 0) {
+            if (entry.uuid != NULL)
+                snprintf(target, sizeof(target), "%s.token", entry.uuid);
+            else
+                snprintf(target, sizeof(target), "intent-%s.token", de->d_name + 5);
+            /* never over an entry that exists: then this copy is stale */
+            if (renameat2(run->dirfd, de->d_name, run->dirfd, target,
+                          RENAME_NOREPLACE) == 0) {
+                pj_log(run->opts->log, LOG_WARNING,
+                       "sweep: %s/%s, left by a writer that was killed, is now %s",
+                       run->opts->journal_dir, de->d_name, target);
+                pj_journal_entry_free(&entry);
+                close(lock);
+                continue;
+            }
+            pj_journal_entry_free(&entry);
+        }
+        if (lock >= 0)
+            close(lock);
+        unlinkat(run->dirfd, de->d_name, 0);
+    }
+    closedir(dir);
+}
+
 static char **list_entries(int dirfd, const char *skip, size_t *count)
 {
     char **names = calloc(16, sizeof(*names)), **grown;
@@ -424,6 +493,8 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
 
     if (dir == NULL && fd >= 0)
         close(fd);
+    if (dir != NULL)
+        rewinddir(dir); /* the offset is shared with the other dup()s */
     while (ok && (de = readdir(dir)) != NULL) {
         if (!entry_name(de->d_name, skip))
             continue;
@@ -447,6 +518,9 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
         errno = saved;
         return NULL;
     }
+    /* Tokens before intents ("intent-" sorts after hex uuids): the revokes
+     * that surely help come first within the sweep at open's few tries. */
+    qsort(names, n, sizeof(*names), compare_names);
     *count = n;
     return names;
 }
@@ -488,6 +562,7 @@ int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result)
     run.boot_time = pj_boot_time();
     run.now = time(NULL);
     run.deadline = opts->budget_seconds > 0 ? run.now + opts->budget_seconds : 0;
+    settle_temp_files(&run);
     names = list_entries(run.dirfd, opts->skip_name, &count);
     if (names == NULL) {
         saved = errno;

@@ -25,6 +25,7 @@ struct pj_context {
     gid_t gid;
     char *jenkins_user; /* cfg.user expanded */
     long long deadline; /* pj_now_ms() by which this call is done talking */
+    long long spent_ms; /* auth: controller time used by earlier passwords */
     const char *function; /* pam_sm_* being served */
 };
 

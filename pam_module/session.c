@@ -8,10 +8,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <security/pam_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +32,8 @@ static const char *pam_string(struct pj_context *ctx, int item)
 static char *token_name(struct pj_context *ctx)
 {
     struct pj_template_vars vars;
-    char host[256] = "", err[256], *name;
+    char host[256] = "", err[256], *name, *unique;
+    unsigned char nonce[4];
 
     gethostname(host, sizeof(host) - 1);
     vars.user = ctx->user;
@@ -41,9 +44,22 @@ static char *token_name(struct pj_context *ctx)
     vars.pid = (long)getpid();
     vars.now = time(NULL);
     name = pj_template_expand(ctx->cfg.token_name, &vars, err, sizeof(err));
-    if (name == NULL)
+    if (name == NULL) {
         pj_log(&ctx->log, LOG_ERR, "token_name: %s", err);
-    return name;
+        return NULL;
+    }
+    /* Unique by construction: a lost answer is recovered by this name, and
+     * two sessions of one user in the same second (sshd's tty is "ssh" for
+     * all of them) must never find each other's token. */
+    if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
+        pj_log(&ctx->log, LOG_ERR, "token_name: no random bytes: %s", strerror(errno));
+        free(name);
+        return NULL;
+    }
+    unique = pj_strdup_printf("%s #%02x%02x%02x%02x", name, nonce[0], nonce[1],
+                              nonce[2], nonce[3]);
+    free(name);
+    return unique;
 }
 
 static int export_environment(struct pj_context *ctx, const struct pj_stash *stash)

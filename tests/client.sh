@@ -155,3 +155,17 @@ out=$(echo alice-password | client --url "https://127.0.0.1:$port" verify)
 like "$out" "^verify: unreachable" "nothing listening: unreachable"
 
 valgrind_clean
+
+# --- finding a token by name on the token page (after a lost answer) ----------------------
+for v in 2.129 2.479.3 2.555.1; do
+    double "$J_URL" config "{\"version\": \"$v\"}" >/dev/null
+    out=$(good verify generate:findme-$v "find:findme-$v")
+    uuid=$(double_query "$J_URL" "[t['uuid'] for t in toks if t['name']=='findme-$v'][0]")
+    like "$out" "^find:findme-$v: ok uuid=$uuid" "Jenkins $v: the token page gives the uuid of the token by that name"
+done
+out=$(good verify generate:twin generate:twin find:twin)
+like "$out" "^find:twin: protocol error.*2 tokens have that name" \
+    "two tokens of one name: no uuid, rather than a guess that could hit another session's token"
+out=$(good verify find:nobody-has-this-name)
+like "$out" "^find:nobody-has-this-name: not found" "no token of that name: not found"
+double "$J_URL" config '{"version": "2.479.3"}' >/dev/null

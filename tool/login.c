@@ -239,6 +239,14 @@ int cmd_login(int argc, char **argv)
     int opt, rc = EXIT_USAGE;
     bool have_client = false;
 
+    /* Not dumpable from the start: the password is read and held here, and
+     * with Debian's ptrace_scope 0 another process of the same uid (another
+     * session) could read it from /proc/<pid>/mem. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        fprintf(stderr, "jenkins-token: cannot protect this process's memory: %s\n",
+                strerror(errno));
+        return EXIT_UNREADABLE;
+    }
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {

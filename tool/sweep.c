@@ -55,7 +55,8 @@ static bool journal_has_entries(const char *dir)
     while (!any && (de = readdir(d)) != NULL) {
         size_t n = strlen(de->d_name);
 
-        any = n > 6 && de->d_name[0] != '.' && strcmp(de->d_name + n - 6, ".token") == 0;
+        any =
+            n > 6 && de->d_name[0] != '.' && strcmp(de->d_name + n - 6, ".token") == 0;
     }
     closedir(d);
     return any;
@@ -93,13 +94,15 @@ int cmd_sweep(int argc, char **argv)
      * controller, whatever an entry names.  Without a configuration and
      * without entries there is nothing to do: the timer keeps running after
      * libpam-jenkins is purged and jenkins-token stays. */
-    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) < 0) {
+    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "jenkins-token: %s\n", err);
         rc = EXIT_USAGE;
         goto done;
     }
     if (cfg.url == NULL && !explicit_conf && !journal_has_entries(cfg.journal_dir)) {
-        printf("sweep: nothing to do (no %s, no entries in %s)\n", conf, cfg.journal_dir);
+        printf("sweep: nothing to do (no %s, no entries in %s)\n", conf,
+               cfg.journal_dir);
         goto done;
     }
     if (pj_config_finish(&cfg, err, sizeof(err)) < 0) {
