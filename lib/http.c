@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -40,6 +41,9 @@ struct pj_http {
     long long deadline;   /* pj_now_ms() time; 0: none */
     size_t body_max;
     bool request_sent; /* the last request's bytes (some) went out */
+    /* libcurl's CA bundle, left out in favour of its CA directory: tried
+     * once when the directory did not verify the peer (set_trust). */
+    const char *bundle;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -212,6 +216,44 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* The trust store.  With ca_file unset libcurl parses its whole CA bundle
+ * (Debian: about 150 certificates) for every connection before the
+ * handshake, which made a cold sshd login with the system store cost five
+ * times the cold floor (bench/run).  libcurl's CA directory holds the same
+ * certificates hashed by subject (Debian's update-ca-certificates writes
+ * both), and OpenSSL reads from it only the issuers a chain needs.  So the
+ * directory alone, and the bundle once more if the directory did not
+ * verify the peer (a certificate appended to the bundle by hand is in no
+ * directory): the trust stays libcurl's default, bundle and directory,
+ * only read lazily.  Verification itself is untouched. */
+static bool set_trust(struct pj_http *http, const struct pj_http_settings *settings)
+{
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    const char *dir = settings->ca_path;
+    CURL *c = http->curl;
+    struct stat st;
+
+    if (settings->ca_file != NULL)
+        return curl_easy_setopt(c, CURLOPT_CAINFO, settings->ca_file) == CURLE_OK &&
+               (dir == NULL || curl_easy_setopt(c, CURLOPT_CAPATH, dir) == CURLE_OK);
+    if (dir != NULL && curl_easy_setopt(c, CURLOPT_CAPATH, dir) != CURLE_OK)
+        return false;
+    if (info->age < CURLVERSION_SEVENTH || info->cainfo == NULL)
+        return true; /* no bundle to leave out */
+    if (dir == NULL) {
+        /* Only libcurl's own directory: /etc/ssl/certs elsewhere (Fedora)
+         * is not hashed, and would verify nothing. */
+        dir = info->capath;
+        if (dir == NULL || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            curl_easy_setopt(c, CURLOPT_CAPATH, dir) != CURLE_OK)
+            return true; /* the bundle, as libcurl would */
+    }
+    if (curl_easy_setopt(c, CURLOPT_CAINFO, NULL) != CURLE_OK)
+        return true;
+    http->bundle = info->cainfo;
+    return true;
+}
+
 struct pj_http *pj_http_new(const struct pj_http_settings *settings)
 {
     struct pj_http *http = NULL;
@@ -249,10 +291,7 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, http) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf) == CURLE_OK;
-    if (settings->ca_file != NULL)
-        ok &= curl_easy_setopt(c, CURLOPT_CAINFO, settings->ca_file) == CURLE_OK;
-    if (settings->ca_path != NULL)
-        ok &= curl_easy_setopt(c, CURLOPT_CAPATH, settings->ca_path) == CURLE_OK;
+    ok &= set_trust(http, settings);
     /* An empty proxy turns off http_proxy from the environment: the module
      * (no user environment) and the tool (the user's) must reach the
      * controller the same way, and only an explicit setting changes that. */
@@ -476,6 +515,15 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     before = open_fds(&nbefore);
     pj_env_scrub_begin(&scope);
     rc = curl_easy_perform(c);
+    if ((rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) &&
+        http->bundle != NULL && apply_timeouts(http)) {
+        /* Not verified by the CA directory: the bundle as well (set_trust).
+         * Nothing was sent; the request is whole to send again. */
+        curl_easy_setopt(c, CURLOPT_CAINFO, http->bundle);
+        http->bundle = NULL;
+        http->errbuf[0] = '\0';
+        rc = curl_easy_perform(c);
+    }
     pj_env_scrub_end(&scope);
     {
         long sent = 0;
