@@ -49,9 +49,59 @@ struct pj_http {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_status = CURLE_FAILED_INIT;
 
+/* One share for the process: TLS sessions and DNS answers outlive the easy
+ * handle that got them.  Under sshd the session closes in the process that
+ * opened it, on a new handle and a new connection (the first is long gone
+ * by logout): with the session of the open in the share, that handshake is
+ * a resumption.  libcurl keys a session on host, port and the whole TLS
+ * configuration (CA file and path, verification switches), so a handle
+ * with other trust never resumes it.  Connections are not shared: a forked
+ * child must never write on its parent's socket (pj_http_free). */
+static CURLSH *share;
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *arg)
+{
+    (void)c;
+    (void)access;
+    (void)arg;
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&share_locks[data]);
+}
+
+static void share_unlock(CURL *c, curl_lock_data data, void *arg)
+{
+    (void)c;
+    (void)arg;
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&share_locks[data]);
+}
+
+/* Without a share every handle simply keeps its own caches. */
+static void share_init(void)
+{
+    CURLSH *sh = curl_share_init();
+    int i;
+
+    if (sh == NULL)
+        return;
+    for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&share_locks[i], NULL);
+    if (curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+        curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
+            CURLSHE_OK ||
+        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
+        curl_share_cleanup(sh);
+        return;
+    }
+    share = sh;
+}
+
 /* Once per process, never cleaned up: sshd may load and unload the module
  * many times, and a global curl clean-up would pull OpenSSL out from under any
- * other library in the process that uses it. */
+ * other library in the process that uses it.  The share lives as long: the
+ * module is linked -z nodelete, so nothing ever unmaps it. */
 static void global_init(void)
 {
     struct pj_env_scope scope;
@@ -61,6 +111,8 @@ static void global_init(void)
     pj_env_scrub_begin(&scope);
     global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
     pj_env_scrub_end(&scope);
+    if (global_status == CURLE_OK)
+        share_init();
 }
 
 /* The descriptors open now; NULL when they cannot be listed. */
@@ -292,6 +344,8 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, http) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf) == CURLE_OK;
     ok &= set_trust(http, settings);
+    if (share != NULL)
+        ok &= curl_easy_setopt(c, CURLOPT_SHARE, share) == CURLE_OK;
     /* An empty proxy turns off http_proxy from the environment: the module
      * (no user environment) and the tool (the user's) must reach the
      * controller the same way, and only an explicit setting changes that. */
