@@ -94,6 +94,9 @@ void pj_secret_replace(char **slot, char *fresh); /* wipe-frees the old */
 
 /* ------------------------------------------------------------------ config */
 
+/* keyring = session | user: where the token's keys live. */
+enum pj_keyring_mode { PJ_KEYRING_SESSION = 0, PJ_KEYRING_USER = 1 };
+
 struct pj_config {
     char *url; /* normalised: no trailing slash */
     char *user;
@@ -110,6 +113,7 @@ struct pj_config {
     bool ignore_root;
     char *journal_dir;
     bool retain_after_close;
+    int keyring; /* enum pj_keyring_mode */
     bool export_env;
     bool use_first_pass;
     bool try_first_pass;
