@@ -365,6 +365,10 @@ bool pj_html_unescape(const char *in, size_t len, char *out, size_t outlen);
 /* Possessor view/read/search/link/setattr, user view: another session of
  * the same uid sees the key exists but cannot read it. */
 #define PJ_KEY_PERM 0x3b010000U
+/* keyring = user: possessor all, user view/read/search: every process of
+ * the uid reads the keys without possessing them (a session keyring of its
+ * own, as systemd --user gives its services); other users nothing. */
+#define PJ_KEY_PERM_USER 0x3f0b0000U
 
 struct pj_meta {
     char *url;
@@ -389,10 +393,30 @@ int pj_keyring_check_session(uid_t uid, char *err, size_t errlen);
 int pj_keyring_store(const char *key_name, const char *token, const char *meta,
                      uid_t uid, long timeout, int32_t *token_key, int32_t *meta_key,
                      char *err, size_t errlen);
-/* Find and read <name>:suffix in the session keyring; errno-style result. */
+/* Find and read <name>:suffix in the session keyring, else in the user
+ * keyring; errno-style result (the session keyring's error if neither). */
 int pj_keyring_read(const char *key_name, const char *suffix, char **payload,
                     size_t *len, int32_t *serial);
+/* The same in one of them (where: enum pj_keyring_mode), as the caller. */
+int pj_keyring_read_in(int where, const char *key_name, const char *suffix,
+                       char **payload, size_t *len, int32_t *serial);
 void pj_keyring_revoke(int32_t serial);
+
+/* keyring = user, from root (or the user itself), acting as uid and gid
+ * (gid (gid_t)-1: leave the group) on this thread only, as pam_keyinit does.
+ * Add <name>:token and <name>:meta to uid's user keyring with
+ * PJ_KEY_PERM_USER, owned by uid, replacing older keys of those names. */
+int pj_keyring_store_user(const char *key_name, const char *token, const char *meta,
+                          uid_t uid, gid_t gid, long timeout, int32_t *token_key,
+                          int32_t *meta_key, char *err, size_t errlen);
+/* Read both from uid's user keyring with the user's own rights; errno-style.
+ * *token is secret (pj_secret_free), *meta plain. */
+int pj_keyring_read_user(uid_t uid, gid_t gid, const char *key_name, char **token,
+                         size_t *token_len, char **meta, size_t *meta_len);
+/* Remove both from uid's user keyring, unless the meta key names a token
+ * other than uuid (then ESTALE; uuid NULL: whatever they hold).  0 also when
+ * there was nothing to remove. */
+int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char *uuid);
 
 /* ----------------------------------------------------------------- journal */
 
