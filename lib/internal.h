@@ -445,6 +445,13 @@ struct pj_journal_entry {
      * becomes a normal entry when the controller answers, and stays an
      * intent when the answer never came (a token that may be live). */
     char *intent;
+    /* keyring = user (lib/shared.c): the token lives in the user keyring of
+     * uid as <key_name>:token, shared by the sessions listed in holders
+     * ("pid:start,..."), and is dead once none of them lives; then pid and
+     * start_time only name the session that minted it. */
+    char *uid;
+    char *key_name;
+    char *holders;
 };
 
 void pj_journal_entry_free(struct pj_journal_entry *entry);
@@ -474,11 +481,48 @@ int pj_journal_open_dir(const char *dir, char *err, size_t errlen);
  * EWOULDBLOCK or ESTALE when another sweep holds it or just replaced it. */
 int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
                        int *lock_fd, char *err, size_t errlen);
+/* Read dir/name with the checks of pj_journal_read_at (no lock kept); -1
+ * with errno ENOENT when there is no such entry. */
+int pj_journal_read(const char *dir, const char *name, struct pj_journal_entry *entry,
+                    char *err, size_t errlen);
 int pj_journal_remove(const char *path);
 /* This boot's id and start, and a process's start time, for the sweep. */
 char *pj_boot_id(void);
 time_t pj_boot_time(void);             /* 0 if unknown */
 char *pj_process_start_time(long pid); /* NULL if the process is gone or a zombie */
+
+/* ------------------------------------------- shared tokens (keyring = user) */
+
+/* The entry of uid's shared token for key_name: "user-<uid>-<key_name>.token"
+ * (bytes of key_name outside [A-Za-z0-9._-] as %XX); malloc'd.
+ * pj_journal_write names an entry with key_name so, and never replaces one. */
+char *pj_journal_shared_name(uid_t uid, const char *key_name);
+/* Lock the shared entry dir/name: flock on "<name without .token>.lock" (made
+ * 0600 if needed, under the journal directory's rules), retried until
+ * deadline (pj_now_ms() time; 0: one try).  The fd to close, or -1 with err
+ * (errno EWOULDBLOCK: held by someone else). */
+int pj_journal_lock_shared(const char *dir, const char *name, long long deadline,
+                           char *err, size_t errlen);
+/* Move the shared entry dir/name to <uuid>.token, held by nobody, so that
+ * the sweep revokes it and the name is free for a new token. */
+int pj_journal_set_aside(const char *dir, const char *name,
+                         struct pj_journal_entry *entry, char *err, size_t errlen);
+/* Holders: "pid:start" of a session's process, comma separated. */
+bool pj_holders_valid(const char *list);
+char *pj_holder_self(void); /* this process; NULL when out of memory */
+/* The holder (len bytes) still runs: same pid, same start time. */
+bool pj_holder_alive(const char *holder, size_t len);
+/* list without its dead holders and without one occurrence of drop, with
+ * add appended (drop, add may be NULL); *count the holders left.  A fresh
+ * string, NULL when out of memory. */
+char *pj_holders_update(const char *list, const char *add, const char *drop,
+                        int *count);
+bool pj_holders_live(const char *list); /* one of them runs */
+/* Is this the name of a shared entry (one to lock)? */
+bool pj_journal_shared_entry(const char *name);
+/* After its token is revoked: remove its keys from the user keyring, if
+ * they are still this token's (a no-op for other entries). */
+void pj_shared_drop_keys(const struct pj_journal_entry *entry);
 
 /* ------------------------------------------------------------------- sweep */
 
