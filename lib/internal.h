@@ -413,9 +413,9 @@ int pj_keyring_store_user(const char *key_name, const char *token, const char *m
  * *token is secret (pj_secret_free), *meta plain. */
 int pj_keyring_read_user(uid_t uid, gid_t gid, const char *key_name, char **token,
                          size_t *token_len, char **meta, size_t *meta_len);
-/* Remove both from uid's user keyring, unless the meta key names a token
- * other than uuid (then ESTALE; uuid NULL: whatever they hold).  0 also when
- * there was nothing to remove. */
+/* Remove both from uid's user keyring if the meta key names the token uuid
+ * (uuid NULL: whatever they hold); else ESTALE (another token), ENOKEY (no
+ * meta key) or EINVAL (a meta key we cannot read). */
 int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char *uuid);
 
 /* ----------------------------------------------------------------- journal */

@@ -428,7 +428,7 @@ int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char 
 {
     struct pj_meta meta;
     struct identity saved;
-    key_serial_t t, m;
+    key_serial_t m;
     char err[128], *text = NULL;
     size_t len = 0;
     int rc = 0;
@@ -436,19 +436,21 @@ int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char 
     if (as_user(&saved, uid, gid) < 0)
         return errno;
     m = search_user(key_name, "meta");
-    /* Keys of another token (minted since) are not ours to remove; a token
-     * key without its meta is of no use to anybody. */
-    if (m >= 0 && uuid != NULL && read_serial(m, &text, &len) == 0) {
-        if (pj_meta_parse(&meta, text, len, err, sizeof(err)) == 0) {
+    /* Only the keys of this token: not those of one minted since, nor a
+     * token key whose meta is not linked yet (a session storing them now). */
+    if (uuid != NULL) {
+        rc = m < 0 ? ENOKEY : read_serial(m, &text, &len);
+        if (rc == 0 && pj_meta_parse(&meta, text, len, err, sizeof(err)) == 0) {
             if (strcmp(meta.token_uuid, uuid) != 0)
                 rc = ESTALE;
             pj_meta_free(&meta);
+        } else if (rc == 0) {
+            rc = EINVAL;
         }
         free(text);
     }
     if (rc == 0) {
-        t = search_user(key_name, "token");
-        remove_user_key(t);
+        remove_user_key(search_user(key_name, "token"));
         remove_user_key(m);
     }
     if (as_self(&saved) < 0 && rc == 0)
