@@ -102,9 +102,9 @@ is "$out" "user;$uid;$(id -g pjkualice);3f0b0000;jenkins:token" \
 serial=$(outside pjkualice "keyctl search @u user jenkins:token")
 mine=$(outside pjkualice "keyctl print $serial | wc -c")
 theirs=$(as_user pjkubob keyctl print "$serial" 2>&1 | grep -o "Permission denied")
-tool=$(outside pjkubob "$JT >/dev/null 2>&1; echo \$?")
+found=$(outside pjkubob "$JT >/dev/null 2>&1; echo \$?")
 seen=$(as_user pjkubob cat /proc/keys | grep -c "jenkins:")
-is "$mine:$theirs:$tool:$seen" "35:Permission denied:1:0" \
+is "$mine:$theirs:$found:$seen" "35:Permission denied:1:0" \
     "the user reads it by serial without possessing it; another user cannot read it, find it or see it"
 uuid=$(double_query "$J_URL" "[t['uuid'] for t in toks if t['status'] == 'live'][0]")
 status_of() { double_query "$J_URL" "[t['status'] for t in toks if t['uuid'] == '$1'][0]"; }
