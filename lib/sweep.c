@@ -92,6 +92,9 @@ static bool session_gone(const struct run *run, const struct pj_journal_entry *e
     } else if (created_before_boot(entry->created, run->boot_time)) {
         return true;
     }
+    /* keyring = user: dead once none of the sessions sharing it lives. */
+    if (entry->key_name != NULL)
+        return !pj_holders_live(entry->holders);
     /* No session can ever claim an entry without a usable pid. */
     if (!parse_pid(entry->pid, &pid))
         return true;
@@ -267,6 +270,7 @@ static void resolve_intent(struct run *run, const char *name, const char *path,
 static void drop(struct run *run, const char *name, const char *path,
                  const struct pj_journal_entry *entry, const char *what)
 {
+    pj_shared_drop_keys(entry); /* keyring = user: the keys outlive sessions */
     if (unlinkat(run->dirfd, name, 0) < 0 && errno != ENOENT)
         pj_log(run->opts->log, LOG_ERR, "sweep: cannot remove %s: %s", path,
                strerror(errno));
@@ -275,6 +279,10 @@ static void drop(struct run *run, const char *name, const char *path,
                "sweep: token \"%s\" of %s on %s %s (session pid %s is gone)",
                entry->token_name, entry->user, entry->url, what,
                entry->pid != NULL ? entry->pid : "?");
+    else if (entry->key_name != NULL)
+        pj_log(run->opts->log, LOG_INFO,
+               "sweep: token %s of %s on %s (user keyring) %s (no session holds it)",
+               entry->uuid, entry->user, entry->url, what);
     else
         pj_log(run->opts->log, LOG_INFO,
                "sweep: token %s of %s on %s %s (session pid %s is gone)", entry->uuid,
@@ -350,12 +358,17 @@ static void sweep_entry(struct run *run, const char *name)
     const struct pj_sweep *opts = run->opts;
     struct pj_journal_entry entry;
     char err[512], *path = pj_strdup_printf("%s/%s", opts->journal_dir, name);
-    int lock = -1;
+    int lock = -1, shared_lock = -1;
 
     memset(&entry, 0, sizeof(entry));
     if (path == NULL)
         goto done;
-    if (pj_journal_read_at(run->dirfd, name, &entry, &lock, err, sizeof(err)) < 0) {
+    /* A token shared by a user's sessions: not while one of them is joining
+     * or leaving it (lib/shared.c). */
+    if ((pj_journal_shared_entry(name) &&
+         (shared_lock = pj_journal_lock_shared(opts->journal_dir, name, 0, err,
+                                               sizeof(err))) < 0) ||
+        pj_journal_read_at(run->dirfd, name, &entry, &lock, err, sizeof(err)) < 0) {
         if (errno == EWOULDBLOCK || errno == ESTALE) {
             pj_debug(opts->log, "sweep: %s: %s", path, err);
             run->result->deferred++;
@@ -402,6 +415,8 @@ static void sweep_entry(struct run *run, const char *name)
 done:
     if (lock >= 0)
         close(lock);
+    if (shared_lock >= 0)
+        close(shared_lock);
     pj_journal_entry_free(&entry);
     free(path);
 }

@@ -47,6 +47,10 @@ struct pj_stash {
     int32_t token_key;
     int32_t meta_key;
     char *journal_path;
+    /* keyring = user: the token is the user's shared one, held by this
+     * session as `holder` ("pid:start") in its journal entry. */
+    bool shared;
+    char holder[48];
 };
 
 #define PJ_STASH_NAME "pam_jenkins_stash"

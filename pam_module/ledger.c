@@ -68,12 +68,19 @@ int pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
                      const char *created)
 {
     struct pj_journal_entry entry;
-    char err[512], pid[32], *path = NULL;
+    char err[512], pid[32], uid[32], *path = NULL;
     int status;
 
     fill_entry(ctx, stash, stash->token.name, created, pid, sizeof(pid), &entry);
     entry.uuid = stash->token.uuid;
     entry.token = stash->token.value;
+    /* keyring = user: the entry of the user's shared token (lib/shared.c). */
+    if (stash->shared) {
+        snprintf(uid, sizeof(uid), "%lu", (unsigned long)stash->uid);
+        entry.uid = uid;
+        entry.key_name = ctx->cfg.key_name;
+        entry.holders = stash->holder;
+    }
     /* The entry under the token's uuid, durably, then the intent goes: an
      * admin finds the token's file by its uuid. */
     status = pj_journal_write(ctx->cfg.journal_dir, &entry, &path, err, sizeof(err));

@@ -42,6 +42,9 @@ int cmd_revoke(int argc, char **argv)
         keyctl_revoke(st.meta_key);
         keyctl_unlink(st.token_key, KEY_SPEC_SESSION_KEYRING);
         keyctl_unlink(st.meta_key, KEY_SPEC_SESSION_KEYRING);
+        /* keyring = user: the user's other processes read them too. */
+        keyctl_unlink(st.token_key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink(st.meta_key, KEY_SPEC_USER_KEYRING);
         fprintf(stderr, "jenkins-token: token %s revoked on %s\n", st.meta.token_uuid,
                 st.meta.url);
         rc = EXIT_OK;

@@ -2,7 +2,9 @@
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Reading this session's token: <key_name>:token and <key_name>:meta from
- * the session keyring.  No configuration file is needed: the meta key says
+ * the session keyring, or else from the user keyring (keyring = user, where
+ * a desktop's terminals, started by systemd --user in a session keyring of
+ * their own, find it).  No configuration file is needed: the meta key says
  * how to reach the controller.
  */
 #include "config.h"
@@ -45,13 +47,20 @@ int session_token_load(const char *key_name, struct session_token *st)
 {
     char err[256], *meta = NULL;
     size_t token_len = 0, meta_len = 0;
-    int rc;
+    int rc, where = PJ_KEYRING_SESSION;
 
     memset(st, 0, sizeof(*st));
-    rc = pj_keyring_read(key_name, "token", &st->token, &token_len, &st->token_key);
+    rc = pj_keyring_read_in(where, key_name, "token", &st->token, &token_len,
+                            &st->token_key);
+    /* The meta comes from where the token was found, never the other. */
+    if (rc != 0 && pj_keyring_read_in(PJ_KEYRING_USER, key_name, "token", &st->token,
+                                      &token_len, &st->token_key) == 0) {
+        where = PJ_KEYRING_USER;
+        rc = 0;
+    }
     if (rc != 0)
         return explain(rc, key_name);
-    rc = pj_keyring_read(key_name, "meta", &meta, &meta_len, &st->meta_key);
+    rc = pj_keyring_read_in(where, key_name, "meta", &meta, &meta_len, &st->meta_key);
     if (rc != 0) {
         session_token_free(st);
         return explain(rc, key_name);
