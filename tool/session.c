@@ -27,18 +27,16 @@ static int explain(int err, const char *key_name)
             key_name);
         return EXIT_NO_TOKEN;
     case EKEYEXPIRED:
-        fprintf(stderr, "jenkins-token: the session's Jenkins token has expired.\n"
-                        "  Run `jenkins-token login` for a new one.\n");
+        tool_msg("the session's Jenkins token has expired.");
+        tool_hint("Run `jenkins-token login` for a new one.");
         return EXIT_NO_TOKEN;
     case EKEYREVOKED:
-        fprintf(stderr, "jenkins-token: the session's Jenkins token was revoked.\n"
-                        "  Run `jenkins-token login` for a new one.\n");
+        tool_msg("the session's Jenkins token was revoked.");
+        tool_hint("Run `jenkins-token login` for a new one.");
         return EXIT_NO_TOKEN;
     default:
-        fprintf(stderr,
-                "jenkins-token: the session's Jenkins token cannot be read: %s\n"
-                "  (is this the session that logged in? see `keyctl show @s`)\n",
-                strerror(err));
+        tool_msg("the session's Jenkins token cannot be read: %s", strerror(err));
+        tool_hint("(is this the session that logged in? see `keyctl show @s`)");
         return EXIT_UNREADABLE;
     }
 }
@@ -68,8 +66,8 @@ int session_token_load(const char *key_name, struct session_token *st)
     rc = pj_meta_parse(&st->meta, meta, meta_len, err, sizeof(err));
     free(meta);
     if (rc < 0 || token_len == 0 || strlen(st->token) != token_len) {
-        fprintf(stderr, "jenkins-token: %s:meta or %s:token is malformed: %s\n",
-                key_name, key_name, rc < 0 ? err : "bad token");
+        tool_msg("%s:meta or %s:token is malformed: %s", key_name, key_name,
+                 rc < 0 ? err : "bad token");
         session_token_free(st);
         return EXIT_UNREADABLE;
     }

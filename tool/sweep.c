@@ -84,8 +84,7 @@ int cmd_sweep(int argc, char **argv)
         explicit_conf = true;
     }
     if (geteuid() != 0) {
-        fprintf(stderr,
-                "jenkins-token: sweep must run as root (it reads the journal)\n");
+        tool_msg("sweep must run as root (it reads the journal)");
         return EXIT_USAGE;
     }
     if (pj_config_init(&cfg) < 0)
@@ -96,7 +95,7 @@ int cmd_sweep(int argc, char **argv)
      * libpam-jenkins is purged and jenkins-token stays. */
     if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) <
         0) {
-        fprintf(stderr, "jenkins-token: %s\n", err);
+        tool_msg("%s", err);
         rc = EXIT_USAGE;
         goto done;
     }
@@ -106,7 +105,7 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     }
     if (pj_config_finish(&cfg, err, sizeof(err)) < 0) {
-        fprintf(stderr, "jenkins-token: %s\n", err);
+        tool_msg("%s", err);
         rc = EXIT_USAGE;
         goto done;
     }
