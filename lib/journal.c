@@ -169,7 +169,7 @@ refuse:
 }
 
 /* The directory holds live tokens: it must be root's and private. */
-static int ensure_dir(const char *dir, char *err, size_t errlen)
+int pj_journal_ensure_dir(const char *dir, char *err, size_t errlen)
 {
     int fd;
 
@@ -220,7 +220,7 @@ static int write_entry(const char *dir, const char *name,
     int fd = -1, status = -1;
     bool named = false;
 
-    if (ensure_dir(dir, err, errlen) < 0)
+    if (pj_journal_ensure_dir(dir, err, errlen) < 0)
         goto done;
     text = pj_journal_format(entry);
     tmp = pj_strdup_printf("%s/.tmp-XXXXXX", dir);
