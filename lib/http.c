@@ -228,8 +228,15 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
      * (Debian 11) there is no such option: pam_jenkins(8) says so. */
     ok &= curl_easy_setopt(c, CURLOPT_QUICK_EXIT, 1L) == CURLE_OK;
 #endif
+#if HAVE_DECL_CURLOPT_PROTOCOLS_STR
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
+#else /* libcurl < 7.85 (Debian 11: 7.74) */
+    ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+                           (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+                           (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) == CURLE_OK;
+#endif
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
