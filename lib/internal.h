@@ -549,11 +549,12 @@ struct pj_sweep {
     /* Optional: told about every given-up entry (jenkins-token sweep lists
      * them for the admin). */
     void (*given_up)(void *ctx, const char *path, const struct pj_journal_entry *entry);
-    void *given_up_ctx;    /* Optional, at session open while the user's password is at hand: the
-     * intent entries of dead sessions (tokens that may be live, uuid
-     * unknown) are handed here.  PJ_OK: found and revoked; PJ_NOT_FOUND:
-     * the controller lists no such token; PJ_CONFIG: not this user's (left
-     * alone); anything else: not resolved (reported, kept). */
+    void *given_up_ctx; /* Optional, at session open while the user's password is at
+                         * hand: the intent entries of dead sessions (tokens that may be
+                         * live, uuid unknown) are handed here.  PJ_OK: found and
+                         * revoked; PJ_NOT_FOUND: the controller lists no such token;
+                         * PJ_CONFIG: not this user's (left alone); anything else: not
+                         * resolved (reported, kept). */
     enum pj_outcome (*resolve_intent)(void *ctx, const struct pj_journal_entry *entry);
     /* Whether resolve_intent can settle this intent (costs requests); the
      * others are counted as waiting and use none of max_entries. */

@@ -23,9 +23,9 @@ struct pj_context {
     const char *user; /* PAM_USER; owned by libpam */
     uid_t uid;
     gid_t gid;
-    char *jenkins_user; /* cfg.user expanded */
-    long long deadline; /* pj_now_ms() by which this call is done talking */
-    long long spent_ms; /* auth: controller time used by earlier passwords */
+    char *jenkins_user;   /* cfg.user expanded */
+    long long deadline;   /* pj_now_ms() by which this call is done talking */
+    long long spent_ms;   /* auth: controller time used by earlier passwords */
     const char *function; /* pam_sm_* being served */
 };
 

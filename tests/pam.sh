@@ -180,7 +180,7 @@ like "$out" "^close_session: PAM_SUCCESS" "controller stuck at logout: close_ses
 is "$(ls "$WORK/journal" | wc -l)" 1 "the journal keeps the unrevoked token for the sweep"
 rm -f "$WORK"/journal/*.token
 # The stuck revoke still lands on the double once its delay is over.
-for i in $(seq 1 100); do [ "$(live_tokens "$J_URL")" = 0 ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ "$(live_tokens "$J_URL")" = 0 ] && break; sleep 0.1; done
 
 # --- configuration -------------------------------------------------------------------------------
 printf 'auth required %s conf=%s\n' "$MODULE" "$WORK/empty.conf" >"$STACKS/nourl"

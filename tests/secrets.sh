@@ -30,7 +30,7 @@ printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nUsePAM yes\nPa
 test_sshd "$SERVICE" "$WORK/sshd_config"
 touch "$WORK/marker"; sleep 1
 "$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
-for i in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
 at_exit "kill $(cat "$WORK/sshd.pid")"
 printf '%s\n' "$PASSWORD" >"$PRIV/pw"
 

@@ -113,7 +113,7 @@ is "$(live_handoff_keys pjalice)" 0 "no handoff key is left in root's keyring"
 start_sshd password
 ssh_pw pjalice "alice ssh pw" password "keyctl search @s user jenkins:token >$SHARED/a.serial; $TOOLDIR/jenkins-token -f json >$SHARED/a.json; sleep 3" &
 a=$!
-for i in $(seq 1 100); do [ -s "$SHARED/a.json" ] && break; sleep 0.05; done
+for _ in $(seq 1 100); do [ -s "$SHARED/a.json" ] && break; sleep 0.05; done
 out=$(ssh_pw pjalice "alice ssh pw" password "$TOOLDIR/jenkins-token -f json >$SHARED/b.json; keyctl print \$(cat $SHARED/a.serial) 2>&1" 2>&1)
 like "$out" "Permission denied" "a second session of the same user cannot read the first one's key"
 wait "$a"

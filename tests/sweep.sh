@@ -400,6 +400,6 @@ done
 out=$(login 2>&1)
 is "$(double_query "$J_URL" "[t['status'] for t in toks if t['uuid']=='$uuid']")" "['revoked']" \
     "another user's lost mints do not starve the sweep at open: the dead session's token is revoked"
-is "$(ls "$J" | grep -c '^intent-')" 2 "and the other user's intents are left for their login or the admin"
+is "$(find "$J" -maxdepth 1 -name 'intent-*' | wc -l)" 2 "and the other user's intents are left for their login or the admin"
 rm -f "$J"/*.token
 valgrind_clean

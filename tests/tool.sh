@@ -98,7 +98,7 @@ like "$out" "login=0" "login: exit 0"
 like "$out" "controller says: accepted" "login: the new token works"
 like "$out" "already holds a token" "login twice: refused"
 is "$(double_query "$J_URL" "len(toks) - $before")" 1 "login minted one token"
-for i in $(seq 1 60); do
+for _ in $(seq 1 60); do
     [ "$(live_tokens "$J_URL")" = 0 ] && break
     sleep 0.1
 done
