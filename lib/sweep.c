@@ -477,16 +477,14 @@ static void settle_temp_files(struct run *run)
                 snprintf(target, sizeof(target), "%s.token", entry.uuid);
             else
                 snprintf(target, sizeof(target), "intent-%s.token", de->d_name + 5);
-            /* never over an entry that exists: then this copy is stale */
-            if (renameat2(run->dirfd, de->d_name, run->dirfd, target,
-                          RENAME_NOREPLACE) == 0) {
+            /* Never over an entry that exists (then this copy is stale): a
+             * link, not renameat2's RENAME_NOREPLACE, which some file
+             * systems and valgrind do not know.  The temporary name goes
+             * below either way. */
+            if (linkat(run->dirfd, de->d_name, run->dirfd, target, 0) == 0)
                 pj_log(run->opts->log, LOG_WARNING,
                        "sweep: %s/%s, left by a writer that was killed, is now %s",
                        run->opts->journal_dir, de->d_name, target);
-                pj_journal_entry_free(&entry);
-                close(lock);
-                continue;
-            }
             pj_journal_entry_free(&entry);
         }
         if (lock >= 0)

@@ -389,14 +389,17 @@ struct pj_stash *pj_handoff_take(struct pj_context *ctx)
     key_serial_t key = 0;
     long n = -1, serial;
     char var[200], *end;
+    bool whole;
 
     pj_handoff_env_name(var, sizeof(var), ctx);
     value = pam_getenv(ctx->pamh, var);
     if (value == NULL)
         return NULL;
     serial = strtol(value, &end, 10);
-    pam_putenv(ctx->pamh, var); /* no '=': deletes it; value is gone too */
-    if (*end != '\0' || serial <= 0 || serial > INT32_MAX)
+    whole = *end == '\0';
+    /* Deleting the variable frees value (and end with it): judged above. */
+    pam_putenv(ctx->pamh, var);
+    if (!whole || serial <= 0 || serial > INT32_MAX)
         goto done;
     if (!handoff_key_ours(ctx, (key_serial_t)serial)) {
         pj_log(&ctx->log, LOG_WARNING,
