@@ -236,8 +236,15 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     /* sshd and sudo install their own signal handlers; curl must not. */
     ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
+#if HAVE_DECL_CURLOPT_PROTOCOLS_STR
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
+#else /* libcurl < 7.85 (Debian 11: 7.74) */
+    ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+                           (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) == CURLE_OK;
+    ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS,
+                           (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) == CURLE_OK;
+#endif
     ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
