@@ -12,6 +12,17 @@ set -u
 top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 
+# A suite that runs as root runs in a private host (tests/private-host):
+# its accounts, PAM services, /dev/log and login records live in a mount
+# namespace of its own and are gone when it ends.  Where no mount namespace
+# can be made (a container without CAP_SYS_ADMIN), need_root skips.
+if [ "$(id -u)" = 0 ] && [ -z "${PJ_PRIVATE_HOST:-}" ]; then
+    if unshare --mount true 2>/dev/null; then
+        exec "$BASH" "$top_srcdir/tests/private-host" "$BASH" "$0" "$@"
+    fi
+    PJ_PRIVATE_HOST=unavailable
+fi
+
 TESTS_DIR=$top_srcdir/tests
 PAM_APP=$top_builddir/tests/pam-app
 PJ_CLIENT=$top_builddir/tests/pj-client
@@ -80,8 +91,14 @@ trap '_finish' EXIT
 trap 'exit 1' INT TERM
 
 need_root() {
+    local why=""
     if [ "$(id -u)" != 0 ]; then
-        echo "1..0 # SKIP needs root (test users, keyrings, sshd)"
+        why="needs root (test users, keyrings, sshd)"
+    elif [ "${PJ_PRIVATE_HOST:-}" != 1 ]; then
+        why="no private mount namespace (unshare -m needs CAP_SYS_ADMIN)"
+    fi
+    if [ -n "$why" ]; then
+        echo "1..0 # SKIP $why"
         trap - EXIT
         rm -rf "$WORK"
         exit 0
@@ -141,7 +158,13 @@ if [ "${PJ_VALGRIND:-0}" = 1 ]; then
     # Writable by the test users too: the tool runs as them.
     mkdir -p "$WORK/valgrind"
     chmod 1777 "$WORK/valgrind"
-    VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind/%p.log"
+    VALGRIND="valgrind -q --suppressions=$TESTS_DIR/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind/%p.log"
+fi
+
+# The ASan build (scripts/check, PJ_SANITIZED=1): LeakSanitizer gets the
+# suppressions for leaks of the libraries we test against, nothing of ours.
+if [ "${PJ_SANITIZED:-0}" = 1 ]; then
+    export LSAN_OPTIONS="suppressions=$TESTS_DIR/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi
 
 valgrind_clean() { # asserts no valgrind report was written
@@ -153,9 +176,17 @@ valgrind_clean() { # asserts no valgrind report was written
 
 # --- users and PAM stacks ---------------------------------------------------
 
-# ensure_user NAME: a local account for the tests (uid >= 1000).
+# ensure_user NAME: a local account for the tests, made in this suite's
+# private /etc and /home (tests/private-host), so that it leaves nothing on
+# the host and never meets another run's account of the same name.  One the
+# host already has is replaced here: its home is not in this /home, and its
+# uid is not from this run's range.
 ensure_user() {
-    id "$1" >/dev/null 2>&1 || useradd -m -s /bin/bash "$1" >/dev/null 2>&1
+    [ "${PJ_PRIVATE_HOST:-}" = 1 ] || { echo "Bail out! no private /etc: test accounts are never made on the host"; exit 1; }
+    if id "$1" >/dev/null 2>&1; then
+        userdel "$1" >/dev/null 2>&1
+    fi
+    useradd -m -s /bin/bash "$1" >/dev/null 2>&1
     id "$1" >/dev/null 2>&1 || { echo "Bail out! cannot create user $1"; exit 1; }
 }
 
@@ -174,6 +205,28 @@ account  required pam_permit.so
 session  optional pam_keyinit.so force revoke
 session  required $MODULE $args
 EOF
+}
+
+# test_sshd SERVICE CONFIG: sets SSHD to the sshd to start with -f CONFIG
+# so that it authenticates through the PAM service SERVICE, the suite's own
+# /etc/pam.d/SERVICE (in the private /etc), and never the system's sshd
+# stack.  OpenSSH 10 takes the service from PAMServiceName (default sshd);
+# older ones from the program's name, so there SSHD is a link of that name.
+# The private copy of the system's "sshd" service refuses everyone, so a
+# login through the wrong stack fails loudly instead of passing unseen.
+test_sshd() {
+    local service=$1 config=$2
+    [ "${PJ_PRIVATE_HOST:-}" = 1 ] || { echo "Bail out! no private /etc for the sshd PAM services"; exit 1; }
+    printf '%s requisite pam_deny.so\n' auth account session password >/etc/pam.d/sshd
+    { cat "$config"; echo "PAMServiceName $service"; } >"$WORK/sshd_probe"
+    if /usr/sbin/sshd -t -f "$WORK/sshd_probe" >/dev/null 2>&1; then
+        echo "PAMServiceName $service" >>"$config"
+        SSHD=/usr/sbin/sshd
+    else
+        mkdir -p "$WORK/sbin"
+        ln -sf /usr/sbin/sshd "$WORK/sbin/$service"
+        SSHD=$WORK/sbin/$service
+    fi
 }
 
 now_ms() { date +%s%3N; }
@@ -196,23 +249,23 @@ live_handoff_keys() {
 
 # --- syslog ------------------------------------------------------------------
 
-# start_syslog: collect what the module logs into $SYSLOG.  Only where no
-# syslog daemon owns /dev/log; elsewhere SYSLOG stays empty and log checks
-# are skipped with a note.
+# start_syslog: collect what the module (and sshd) log into $SYSLOG, from
+# a sink of our own on /dev/log, which in the private host is this suite's
+# (tests/private-host): the host's /dev/log and whoever owns it are never
+# touched.
 SYSLOG=""
 start_syslog() {
-    if [ -e /dev/log ] && python3 -c 'import socket,sys
-s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.connect("/dev/log")' 2>/dev/null; then
-        diag "a syslog daemon owns /dev/log: log lines are not checked here"
+    if [ "${PJ_PRIVATE_HOST:-}" != 1 ]; then
+        diag "no private /dev/log: log lines are not checked here"
         return 0
     fi
     SYSLOG=$WORK/syslog
     : >"$SYSLOG"
-    echo $$ >/run/pj-test-syslog.owner
     python3 "$TESTS_DIR/syslog_sink.py" /dev/log "$SYSLOG" &
-    at_exit "kill $! ; rm -f /dev/log /run/pj-test-syslog.owner"
+    at_exit "kill $!"
     local i
-    for i in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.05; done
+    for i in $(seq 1 100); do [ -S /dev/log ] && break; sleep 0.05; done
+    [ -S /dev/log ] || { echo "Bail out! the syslog sink did not start"; exit 1; }
 }
 
 # logged PATTERN DESCRIPTION: the module logged a matching line.

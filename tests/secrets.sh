@@ -17,10 +17,8 @@ double "$J_URL" users "{\"pjalice\": {\"password\": \"$PASSWORD\"}}" >/dev/null
 TOOLDIR=$(dirname "$TOOL")
 PRIV=$WORK/private; mkdir -p "$PRIV"; chmod 0700 "$PRIV"   # the test's own copies
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
-SERVICE=pjtest-sshd-$$
-ln -sf /usr/sbin/sshd "/usr/local/sbin/$SERVICE"
-at_exit "rm -f /usr/local/sbin/$SERVICE /etc/pam.d/$SERVICE"
-mkdir -p /run/sshd "$WORK/journal"; chmod 0700 "$WORK/journal"
+SERVICE=pjtest-sshd   # in the suite's private /etc (tests/private-host)
+mkdir -p "$WORK/journal"; chmod 0700 "$WORK/journal"
 ssh-keygen -q -t ed25519 -N '' -f "$PRIV/host_key"
 : >"$WORK/empty.conf"
 args="url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf debug export_env"
@@ -29,8 +27,9 @@ printf 'auth required %s %s\naccount required pam_permit.so\nsession optional pa
 PORT=$(free_port)
 printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nUsePAM yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication yes\nLogLevel DEBUG3\n' \
     "$PORT" "$PRIV/host_key" "$WORK/sshd.pid" >"$WORK/sshd_config"
+test_sshd "$SERVICE" "$WORK/sshd_config"
 touch "$WORK/marker"; sleep 1
-"/usr/local/sbin/$SERVICE" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
+"$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
 for i in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
 at_exit "kill $(cat "$WORK/sshd.pid")"
 printf '%s\n' "$PASSWORD" >"$PRIV/pw"
@@ -62,8 +61,9 @@ secrets=$(printf '%s\n' "$PASSWORD"; cat "$PRIV/tokens")
 hits() { # hits FILE... : lines holding a secret
     grep -F -f <(printf '%s\n' "$secrets") "$@" 2>/dev/null
 }
-[ -n "$SYSLOG" ] && like "$(cat "$SYSLOG")" "pam_jenkins\(.*\): POST .*generateNewToken" "debug was on (the module logged its requests)"
-is "$(hits "${SYSLOG:-/dev/null}")" "" "no syslog line holds the password or a token"
+# The search below must have something to search: the module's debug lines.
+like "$(cat "$SYSLOG")" "pam_jenkins\(.*\): POST .*generateNewToken" "debug was on (the module logged its requests)"
+is "$(hits "$SYSLOG")" "" "no syslog line holds the password or a token"
 is "$(hits "$WORK/sshd.log")" "" "sshd's DEBUG3 log holds neither"
 is "$(hits "$SHARED"/environ.*)" "" "the session's environment holds neither"
 is "$(hits "$SHARED"/all-environ.*)" "" "no readable process environment holds either"

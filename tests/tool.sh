@@ -36,7 +36,7 @@ echo auth: \$(curl -sf --cacert $CA -u \"\$($JT -f auth)\" $WHO)
 echo header: \$(curl -sf --cacert $CA -H \"\$($JT -f header)\" $WHO)
 echo json: \$($JT -f json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[\"user\"], len(d[\"token\"]), d[\"url\"])')
 echo token-n: \$($JT -n | wc -c) \$($JT | wc -c)
-echo python-jenkins: \$(REQUESTS_CA_BUNDLE=$CA $JT exec -- /usr/bin/python3 -c 'import jenkins,os; j=jenkins.Jenkins(os.environ[\"JENKINS_URL\"], os.environ[\"JENKINS_USER_ID\"], os.environ[\"JENKINS_API_TOKEN\"]); print(j.get_whoami()[\"id\"])')
+echo python-jenkins: \$(REQUESTS_CA_BUNDLE=$CA SSL_CERT_FILE=$CA $JT exec -- /usr/bin/python3 -c 'import jenkins,os; j=jenkins.Jenkins(os.environ[\"JENKINS_URL\"], os.environ[\"JENKINS_USER_ID\"], os.environ[\"JENKINS_API_TOKEN\"]); print(j.get_whoami()[\"id\"])')
 echo jjb: \$($JT exec --jjb -- sh -c 'echo \$JJB_USER \${#JJB_PASSWORD}')
 echo exec-url: \$($JT exec -- sh -c 'echo \$JENKINS_URL')
 $JT exec -- no-such-command-here 2>/dev/null; echo exec-missing: \$?
@@ -51,6 +51,8 @@ like "$out" 'auth: .*"name":"pjalice"' "-f auth: curl -u user:token authenticate
 like "$out" 'header: .*"name":"pjalice"' "-f header: an Authorization header that authenticates"
 like "$out" "json: pjalice 34 $J_URL" "-f json: parsed by python's json module"
 like "$out" "token-n: 34 35" "-n leaves out the newline"
+# The test CA: python-jenkins 1.x (requests) reads REQUESTS_CA_BUNDLE, 0.4
+# (Debian 11; urllib) only OpenSSL's SSL_CERT_FILE.
 like "$out" "python-jenkins: pjalice" "exec: python-jenkins get_whoami() returns the user"
 like "$out" "jjb: pjalice 34" "exec --jjb: JJB_USER and JJB_PASSWORD"
 like "$out" "exec-url: $J_URL/" "exec: JENKINS_URL with its trailing slash"
