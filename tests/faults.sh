@@ -37,7 +37,7 @@ check_auth_fault() { # name faults-json log-pattern
 }
 check_auth_fault "slow controller" '[{"mode": "slow", "delay": 20}]' "Operation timed out"
 check_auth_fault "HTTP 500" '[{"mode": "http500"}]' "server error \(HTTP 500\)"
-check_auth_fault "dropped connection" '[{"mode": "drop"}]' ".*(Empty reply|reset|closed|Recv failure)"
+check_auth_fault "dropped connection" '[{"mode": "drop"}]' ".*(Empty reply|reset|closed|Recv failure|unexpected eof)"
 check_auth_fault "malformed JSON" '[{"mode": "malformed_json"}]' "reply is not valid JSON"
 check_auth_fault "a 50 MB body" '[{"mode": "huge_body", "size": 52428800}]' "reply is larger than 64 KiB"
 double "$OTHER_URL" reset >/dev/null

@@ -34,6 +34,16 @@ chmod 0755 "$WORK"
 CERTS=${PJ_CERTS:-$top_builddir/tests/certs}
 "$TESTS_DIR/mkcerts.sh" "$CERTS"
 CA=$CERTS/ca.pem
+# The test accounts run the tool and read the CA inside their sessions; a
+# build tree they cannot reach (a clone in /root, mode 0700, as root is
+# told to run the suites) would fail them, so they get copies in $WORK.
+mkdir -p "$WORK/bin"
+if [ -x "$TOOL" ]; then
+    cp "$TOOL" "$WORK/bin/"
+    TOOL=$WORK/bin/jenkins-token
+fi
+cp "$CA" "$WORK/ca.pem"
+CA=$WORK/ca.pem
 
 _tap_count=0
 _tap_failed=0
