@@ -165,16 +165,20 @@ print($2)"
 
 VALGRIND=""
 if [ "${PJ_VALGRIND:-0}" = 1 ]; then
-    # Writable by the test users too: the tool runs as them.
+    # Writable by the test users too: the tool runs as them (and so reads
+    # the suppressions from here, not from a source tree it may not reach).
     mkdir -p "$WORK/valgrind"
     chmod 1777 "$WORK/valgrind"
-    VALGRIND="valgrind -q --suppressions=$TESTS_DIR/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind/%p.log"
+    cp "$TESTS_DIR/valgrind.supp" "$WORK/valgrind.supp"
+    VALGRIND="valgrind -q --suppressions=$WORK/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$WORK/valgrind/%p.log"
 fi
 
 # The ASan build (scripts/check, PJ_SANITIZED=1): LeakSanitizer gets the
 # suppressions for leaks of the libraries we test against, nothing of ours.
+# A copy in $WORK: the tool runs as the test accounts, too.
 if [ "${PJ_SANITIZED:-0}" = 1 ]; then
-    export LSAN_OPTIONS="suppressions=$TESTS_DIR/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+    cp "$TESTS_DIR/lsan.supp" "$WORK/lsan.supp"
+    export LSAN_OPTIONS="suppressions=$WORK/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi
 
 valgrind_clean() { # asserts no valgrind report was written
