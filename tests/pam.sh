@@ -200,7 +200,7 @@ logged "negative.conf:2: option timeout: -3 is outside 1..600" "the log names fi
 # --- the same lifecycle under valgrind ----------------------------------------------------------
 if command -v valgrind >/dev/null && [ "${PJ_SANITIZED:-0}" != 1 ]; then
     vlog=$WORK/vg.log
-    out=$(printf '%s\n' "$APW" | valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    out=$(printf '%s\n' "$APW" | valgrind -q --suppressions="$VALGRIND_SUPP" --leak-check=full --errors-for-leak-kinds=definite,indirect \
           --show-leak-kinds=definite,indirect --error-exitcode=99 --log-file="$vlog" \
           "$PAM_APP" --confdir "$STACKS" --service good --user pjalice -- 'keyctl pipe %user:jenkins:token >/dev/null && echo ok-inside')
     is "$?" 0 "valgrind: the lifecycle exits 0"
