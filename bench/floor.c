@@ -7,12 +7,26 @@
  * pam_jenkins against it.
  *
  * Usage: floor URL CA USER PASSWORD-FILE N  -> one "lifecycle_us: N" per run
+ *
+ * It is also the stopwatch of the cold rows, where the process start is
+ * the point (sshd runs every login in a new process):
+ *
+ *        floor --spawn INPUT-FILE COMMAND [ARG...]
+ *
+ * runs COMMAND once with INPUT-FILE on its standard input and its output
+ * thrown away, and prints "lifecycle_us: N", the time from before the
+ * spawn to after the wait.  It exits 1 if COMMAND did not exit 0.
  */
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+
+extern char **environ;
 
 struct buf {
     char data[65536];
@@ -60,6 +74,31 @@ static long elapsed_us(const struct timespec *a, const struct timespec *b)
     return (b->tv_sec - a->tv_sec) * 1000000L + (b->tv_nsec - a->tv_nsec) / 1000;
 }
 
+static int spawn(char **argv)
+{
+    posix_spawn_file_actions_t actions;
+    struct timespec t0, t1;
+    int status = 0, rc;
+    pid_t pid;
+
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, argv[0], O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = posix_spawn(&pid, argv[1], &actions, NULL, argv + 1, environ);
+    if (rc == 0 && waitpid(pid, &status, 0) == pid) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            printf("lifecycle_us: %ld\n", elapsed_us(&t0, &t1));
+        else
+            rc = 1;
+    } else {
+        rc = 1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     char password[256] = "", url[512], crumb[256], header[300], token[128], uuid[128];
@@ -68,6 +107,8 @@ int main(int argc, char **argv)
     FILE *f;
     int i, n;
 
+    if (argc >= 4 && strcmp(argv[1], "--spawn") == 0)
+        return spawn(argv + 2);
     if (argc != 6)
         return 2;
     f = fopen(argv[4], "r");

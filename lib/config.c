@@ -20,7 +20,7 @@
 
 #include "internal.h"
 
-enum option_type { OPT_STRING, OPT_NUMBER, OPT_BOOL };
+enum option_type { OPT_STRING, OPT_NUMBER, OPT_BOOL, OPT_CHOICE };
 
 struct option {
     const char *name;
@@ -30,20 +30,29 @@ struct option {
     long default_number;
     long min;
     long max;
+    const char *const *choices; /* OPT_CHOICE: the words, in enum order */
 };
 
 #define S(field, def)                                                                  \
     {                                                                                  \
-#field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0            \
+#field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0, NULL      \
     }
 #define N(field, def, lo, hi)                                                          \
     {                                                                                  \
-#field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi       \
+#field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi, NULL \
     }
 #define B(field)                                                                       \
     {                                                                                  \
-#field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1             \
+#field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1, NULL       \
     }
+/* One word of a fixed list, stored as its index (an enum in pj_config). */
+#define C(field, def, words)                                                           \
+    {                                                                                  \
+#field, OPT_CHOICE, offsetof(struct pj_config, field), NULL, def, 0, 0, words  \
+    }
+
+/* keyring: enum pj_keyring_mode */
+static const char *const keyring_words[] = {"session", "user", NULL};
 
 /* uid_t is 32 bits; the table stores longs, which are 32 bits too on i386
  * and armhf, where UINT_MAX would become -1 and refuse every value. */
@@ -67,6 +76,7 @@ static const struct option options[] = {
     B(ignore_root),
     S(journal_dir, "/var/lib/pam_jenkins"),
     B(retain_after_close),
+    C(keyring, PJ_KEYRING_SESSION, keyring_words),
     B(export_env),
     B(use_first_pass),
     B(try_first_pass),
@@ -92,6 +102,11 @@ static bool *bool_slot(struct pj_config *cfg, const struct option *opt)
     return (bool *)((char *)cfg + opt->offset);
 }
 
+static int *choice_slot(struct pj_config *cfg, const struct option *opt)
+{
+    return (int *)((char *)cfg + opt->offset);
+}
+
 int pj_config_init(struct pj_config *cfg)
 {
     size_t i;
@@ -102,6 +117,8 @@ int pj_config_init(struct pj_config *cfg)
 
         if (opt->type == OPT_NUMBER)
             *number_slot(cfg, opt) = opt->default_number;
+        if (opt->type == OPT_CHOICE)
+            *choice_slot(cfg, opt) = (int)opt->default_number;
         if (opt->type == OPT_STRING && opt->default_string != NULL) {
             *string_slot(cfg, opt) = strdup(opt->default_string);
             if (*string_slot(cfg, opt) == NULL) {
@@ -157,6 +174,28 @@ static int parse_bool(const char *value, bool *out)
     return -1;
 }
 
+/* The index of value in words, or -1. */
+static int parse_choice(const char *value, const char *const *words)
+{
+    int i;
+
+    for (i = 0; value != NULL && words[i] != NULL; i++)
+        if (strcmp(value, words[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void list_words(char *buf, size_t len, const char *const *words)
+{
+    size_t used = 0;
+    int i;
+
+    buf[0] = '\0';
+    for (i = 0; words[i] != NULL && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i > 0 ? " or " : "",
+                                 words[i]);
+}
+
 static int parse_number(const char *value, long *out)
 {
     char *end;
@@ -177,9 +216,10 @@ int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
                   size_t errlen)
 {
     const struct option *opt = find_option(name);
-    char *copy;
+    char *copy, words[128];
     long n;
     bool b;
+    int c;
 
     if (strcmp(name, "conf") == 0)
         return 0; /* handled by pj_config_load before anything else */
@@ -210,6 +250,16 @@ int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
             return -1;
         }
         *number_slot(cfg, opt) = n;
+        return 0;
+    case OPT_CHOICE:
+        c = parse_choice(value, opt->choices);
+        if (c < 0) {
+            list_words(words, sizeof(words), opt->choices);
+            pj_set_error(err, errlen, "%s: option %s: \"%s\" is not %s", origin, name,
+                         value == NULL ? "" : value, words);
+            return -1;
+        }
+        *choice_slot(cfg, opt) = c;
         return 0;
     case OPT_STRING:
         if (value == NULL || *value == '\0') {
@@ -377,8 +427,14 @@ int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
     if (!pj_template_valid(cfg->token_name, err, errlen) ||
         !pj_template_valid(cfg->user, err, errlen))
         return -1;
-    if (strpbrk(cfg->key_name, ": \t\n") != NULL) {
-        pj_set_error(err, errlen, "key_name \"%s\" may not contain ':' or spaces",
+    /* It names keys, PAM data and the handoff variable of the instance:
+     * letters, digits and '_' only, so that no two instances' names meet
+     * (a-b and a.b would share PAM_JENKINS_HANDOFF_A_B). */
+    if (cfg->key_name[0] == '\0' || strlen(cfg->key_name) > 64 ||
+        strspn(cfg->key_name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789_") != strlen(cfg->key_name)) {
+        pj_set_error(err, errlen,
+                     "key_name \"%s\" must be 1 to 64 letters, digits or '_'",
                      cfg->key_name);
         return -1;
     }

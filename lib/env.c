@@ -50,29 +50,61 @@
  * The settings above that matter (proxy, trust store) are also given to
  * libcurl explicitly, so even a read we missed has nothing to change.
  *
- * The swap is not atomic with respect to other threads: a PAM application
- * thread calling getenv meanwhile sees an empty environment.  The
- * applications that load us (sshd, login, su, sudo, screen lockers'
- * helpers) call PAM from one thread.
+ * Other threads of the host calling getenv meanwhile see an empty
+ * environment; the applications that load us (sshd, login, su, sudo,
+ * screen lockers' helpers) call PAM from one thread.  Concurrent PAM calls
+ * share one swap (a depth count), so the environment always comes back.
+ *
+ * Read at load time, before any code of ours, by libraries libcurl pulls
+ * in: GnuTLS (through libldap and librtmp) GNUTLS_SYSTEM_PRIORITY_FILE and
+ * GNUTLS_DEBUG_LEVEL, p11-kit P11_KIT_DEBUG, nettle NETTLE_FAT_*: they use
+ * secure_getenv or only turn on debug output, and libcurl never asks them
+ * for a connection here (protocols http and https over OpenSSL).
+ *
+ * With CURLOPT_QUICK_EXIT (http.c) a resolver thread may outlive the
+ * transfer; glibc reads RES_OPTIONS and LOCALDOMAIN when the lookup starts,
+ * inside the swap; HOSTALIASES later, but ld.so strips it for setuid
+ * programs.
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "internal.h"
 
 extern char **environ;
 
+/* One swap for the whole process: with per-call saves, two threads of a
+ * host that calls PAM concurrently (Apache's mod_authnz_pam, FreeRADIUS)
+ * would each save the other's empty array, and the last to finish would
+ * leave the process without its environment for good. */
+static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned env_depth;
+static char **env_saved;
+
 void pj_env_scrub_begin(struct pj_env_scope *scope)
 {
     static char *empty[] = {NULL};
 
-    scope->saved = environ;
-    environ = empty;
+    pthread_mutex_lock(&env_lock);
+    if (env_depth++ == 0) {
+        env_saved = environ;
+        environ = empty;
+    }
+    pthread_mutex_unlock(&env_lock);
+    scope->active = true;
 }
 
 void pj_env_scrub_end(struct pj_env_scope *scope)
 {
-    environ = scope->saved;
-    scope->saved = NULL;
+    if (!scope->active)
+        return;
+    scope->active = false;
+    pthread_mutex_lock(&env_lock);
+    if (--env_depth == 0) {
+        environ = env_saved;
+        env_saved = NULL;
+    }
+    pthread_mutex_unlock(&env_lock);
 }

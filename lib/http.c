@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
- * HTTP over libcurl, by the rules docs/decisions.md explains: one easy handle per client so
- * the crumb GET and the token POST share a connection and a cookie; every
+ * HTTP over libcurl, by the rules docs/decisions.md explains: one easy handle per
+ * client so the crumb GET and the token POST share a connection and a cookie; every
  * request with preemptive Basic credentials (Jenkins answers 403, not 401,
  * to a request without them, so curl's challenge-driven auth never fires);
  * no redirects; TLS verification always on; bodies capped at 64 KiB.
@@ -16,13 +16,13 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "http_process.h"
 #include "internal.h"
 
 struct pj_http {
@@ -40,24 +40,10 @@ struct pj_http {
     long long deadline;   /* pj_now_ms() time; 0: none */
     size_t body_max;
     bool request_sent; /* the last request's bytes (some) went out */
+    /* libcurl's CA bundle, left out in favour of its CA directory: tried
+     * once when the directory did not verify the peer (http_process.c). */
+    const char *bundle;
 };
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_status = CURLE_FAILED_INIT;
-
-/* Once per process, never cleaned up: sshd may load and unload the module
- * many times, and a global curl clean-up would pull OpenSSL out from under any
- * other library in the process that uses it. */
-static void global_init(void)
-{
-    struct pj_env_scope scope;
-
-    /* libcurl opens $SSLKEYLOGFILE here, and OpenSSL reads its own
-     * variables: in setuid su or sudo those are the calling user's (env.c). */
-    pj_env_scrub_begin(&scope);
-    global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
-    pj_env_scrub_end(&scope);
-}
 
 /* The descriptors open now; NULL when they cannot be listed. */
 static int *open_fds(size_t *count)
@@ -218,8 +204,7 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     CURL *c;
     bool ok = true;
 
-    pthread_once(&global_once, global_init);
-    if (global_status != CURLE_OK)
+    if (!pj_http_process_init())
         return NULL;
     http = calloc(1, sizeof(*http));
     if (http == NULL)
@@ -236,6 +221,13 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     /* sshd and sudo install their own signal handlers; curl must not. */
     ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) == CURLE_OK;
+#if LIBCURL_VERSION_NUM >= 0x075700 /* 7.87.0 */
+    /* A resolver that never answers must not hold the PAM call past its
+     * deadline: libcurl otherwise joins its getaddrinfo thread, up to the
+     * resolver's own timeout (5 s x attempts x nameservers).  Before 7.87
+     * (Debian 11) there is no such option: pam_jenkins(8) says so. */
+    ok &= curl_easy_setopt(c, CURLOPT_QUICK_EXIT, 1L) == CURLE_OK;
+#endif
 #if HAVE_DECL_CURLOPT_PROTOCOLS_STR
     ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
@@ -256,10 +248,7 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
     ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, http) == CURLE_OK;
     ok &= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, http->errbuf) == CURLE_OK;
-    if (settings->ca_file != NULL)
-        ok &= curl_easy_setopt(c, CURLOPT_CAINFO, settings->ca_file) == CURLE_OK;
-    if (settings->ca_path != NULL)
-        ok &= curl_easy_setopt(c, CURLOPT_CAPATH, settings->ca_path) == CURLE_OK;
+    ok &= pj_http_process_setup(c, settings, &http->bundle);
     /* An empty proxy turns off http_proxy from the environment: the module
      * (no user environment) and the tool (the user's) must reach the
      * controller the same way, and only an explicit setting changes that. */
@@ -483,6 +472,15 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     before = open_fds(&nbefore);
     pj_env_scrub_begin(&scope);
     rc = curl_easy_perform(c);
+    if ((rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) &&
+        http->bundle != NULL && apply_timeouts(http)) {
+        /* Not verified by the CA directory: the bundle as well.
+         * Nothing was sent; the request is whole to send again. */
+        curl_easy_setopt(c, CURLOPT_CAINFO, http->bundle);
+        http->bundle = NULL;
+        http->errbuf[0] = '\0';
+        rc = curl_easy_perform(c);
+    }
     pj_env_scrub_end(&scope);
     {
         long sent = 0;

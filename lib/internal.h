@@ -73,7 +73,7 @@ char *pj_sanitize_dup(const char *in);
 /* An empty environment around our libcurl/OpenSSL calls (see env.c for
  * every variable they read and why).  Always pair begin and end. */
 struct pj_env_scope {
-    char **saved;
+    bool active;
 };
 void pj_env_scrub_begin(struct pj_env_scope *scope);
 void pj_env_scrub_end(struct pj_env_scope *scope);
@@ -95,6 +95,9 @@ void pj_secret_replace(char **slot, char *fresh); /* wipe-frees the old */
 
 /* ------------------------------------------------------------------ config */
 
+/* keyring = session | user: where the token's keys live. */
+enum pj_keyring_mode { PJ_KEYRING_SESSION = 0, PJ_KEYRING_USER = 1 };
+
 struct pj_config {
     char *url; /* normalised: no trailing slash */
     char *user;
@@ -111,6 +114,7 @@ struct pj_config {
     bool ignore_root;
     char *journal_dir;
     bool retain_after_close;
+    int keyring; /* enum pj_keyring_mode */
     bool export_env;
     bool use_first_pass;
     bool try_first_pass;
@@ -365,6 +369,10 @@ bool pj_html_unescape(const char *in, size_t len, char *out, size_t outlen);
 /* Possessor view/read/search/link/setattr, user view: another session of
  * the same uid sees the key exists but cannot read it. */
 #define PJ_KEY_PERM 0x3b010000U
+/* keyring = user: possessor all, user view/read/search: every process of
+ * the uid reads the keys without possessing them (a session keyring of its
+ * own, as systemd --user gives its services); other users nothing. */
+#define PJ_KEY_PERM_USER 0x3f0b0000U
 
 struct pj_meta {
     char *url;
@@ -389,10 +397,30 @@ int pj_keyring_check_session(uid_t uid, char *err, size_t errlen);
 int pj_keyring_store(const char *key_name, const char *token, const char *meta,
                      uid_t uid, long timeout, int32_t *token_key, int32_t *meta_key,
                      char *err, size_t errlen);
-/* Find and read <name>:suffix in the session keyring; errno-style result. */
+/* Find and read <name>:suffix in the session keyring, else in the user
+ * keyring; errno-style result (the session keyring's error if neither). */
 int pj_keyring_read(const char *key_name, const char *suffix, char **payload,
                     size_t *len, int32_t *serial);
+/* The same in one of them (where: enum pj_keyring_mode), as the caller. */
+int pj_keyring_read_in(int where, const char *key_name, const char *suffix,
+                       char **payload, size_t *len, int32_t *serial);
 void pj_keyring_revoke(int32_t serial);
+
+/* keyring = user, from root (or the user itself), acting as uid and gid
+ * (gid (gid_t)-1: leave the group) on this thread only, as pam_keyinit does.
+ * Add <name>:token and <name>:meta to uid's user keyring with
+ * PJ_KEY_PERM_USER, owned by uid, replacing older keys of those names. */
+int pj_keyring_store_user(const char *key_name, const char *token, const char *meta,
+                          uid_t uid, gid_t gid, long timeout, int32_t *token_key,
+                          int32_t *meta_key, char *err, size_t errlen);
+/* Read both from uid's user keyring with the user's own rights; errno-style.
+ * *token is secret (pj_secret_free), *meta plain. */
+int pj_keyring_read_user(uid_t uid, gid_t gid, const char *key_name, char **token,
+                         size_t *token_len, char **meta, size_t *meta_len);
+/* Remove both from uid's user keyring if the meta key names the token uuid
+ * (uuid NULL: whatever they hold); else ESTALE (another token), ENOKEY (no
+ * meta key) or EINVAL (a meta key we cannot read). */
+int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char *uuid);
 
 /* ----------------------------------------------------------------- journal */
 
@@ -421,6 +449,13 @@ struct pj_journal_entry {
      * becomes a normal entry when the controller answers, and stays an
      * intent when the answer never came (a token that may be live). */
     char *intent;
+    /* keyring = user (lib/shared.c): the token lives in the user keyring of
+     * uid as <key_name>:token, shared by the sessions listed in holders
+     * ("pid:start,..."), and is dead once none of them lives; then pid and
+     * start_time only name the session that minted it. */
+    char *uid;
+    char *key_name;
+    char *holders;
 };
 
 void pj_journal_entry_free(struct pj_journal_entry *entry);
@@ -450,11 +485,48 @@ int pj_journal_open_dir(const char *dir, char *err, size_t errlen);
  * EWOULDBLOCK or ESTALE when another sweep holds it or just replaced it. */
 int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
                        int *lock_fd, char *err, size_t errlen);
+/* Read dir/name with the checks of pj_journal_read_at (no lock kept); -1
+ * with errno ENOENT when there is no such entry. */
+int pj_journal_read(const char *dir, const char *name, struct pj_journal_entry *entry,
+                    char *err, size_t errlen);
 int pj_journal_remove(const char *path);
 /* This boot's id and start, and a process's start time, for the sweep. */
 char *pj_boot_id(void);
 time_t pj_boot_time(void);             /* 0 if unknown */
 char *pj_process_start_time(long pid); /* NULL if the process is gone or a zombie */
+
+/* ------------------------------------------- shared tokens (keyring = user) */
+
+/* The entry of uid's shared token for key_name: "user-<uid>-<key_name>.token"
+ * (bytes of key_name outside [A-Za-z0-9._-] as %XX); malloc'd.
+ * pj_journal_write names an entry with key_name so, and never replaces one. */
+char *pj_journal_shared_name(uid_t uid, const char *key_name);
+/* Lock the shared entry dir/name: flock on "<name without .token>.lock" (made
+ * 0600 if needed, under the journal directory's rules), retried until
+ * deadline (pj_now_ms() time; 0: one try).  The fd to close, or -1 with err
+ * (errno EWOULDBLOCK: held by someone else). */
+int pj_journal_lock_shared(const char *dir, const char *name, long long deadline,
+                           char *err, size_t errlen);
+/* Move the shared entry dir/name to <uuid>.token, held by nobody, so that
+ * the sweep revokes it and the name is free for a new token. */
+int pj_journal_set_aside(const char *dir, const char *name,
+                         struct pj_journal_entry *entry, char *err, size_t errlen);
+/* Holders: "pid:start" of a session's process, comma separated. */
+bool pj_holders_valid(const char *list);
+char *pj_holder_self(void); /* this process; NULL when out of memory */
+/* The holder (len bytes) still runs: same pid, same start time. */
+bool pj_holder_alive(const char *holder, size_t len);
+/* list without its dead holders and without one occurrence of drop, with
+ * add appended (drop, add may be NULL); *count the holders left.  A fresh
+ * string, NULL when out of memory. */
+char *pj_holders_update(const char *list, const char *add, const char *drop,
+                        int *count);
+bool pj_holders_live(const char *list); /* one of them runs */
+/* Is this the name of a shared entry (one to lock)? */
+bool pj_journal_shared_entry(const char *name);
+/* After its token is revoked: remove its keys from the user keyring, if
+ * they are still this token's (a no-op for other entries). */
+void pj_shared_drop_keys(const struct pj_journal_entry *entry);
 
 /* ------------------------------------------------------------------- sweep */
 
@@ -481,6 +553,9 @@ struct pj_sweep {
      * the controller lists no such token; PJ_CONFIG: not this user's (left
      * alone); anything else: not resolved (reported, kept). */
     enum pj_outcome (*resolve_intent)(void *ctx, const struct pj_journal_entry *entry);
+    /* Whether resolve_intent can settle this intent (costs requests); the
+     * others are counted as waiting and use none of max_entries. */
+    bool (*owns_intent)(void *ctx, const struct pj_journal_entry *entry);
     void *resolve_ctx;
 };
 
@@ -520,6 +595,9 @@ void pj_kv_free(void *record, const struct pj_kv_field *fields, size_t n,
 char *pj_strdup_printf(const char *fmt, ...) PJ_PRINTF(1, 2);
 void pj_set_error(char *err, size_t errlen, const char *fmt, ...) PJ_PRINTF(3, 4);
 char *pj_iso_time(time_t when); /* 2026-11-27T20:44:43Z */
+/* The rest of fd, NUL-terminated; NULL with errno (EFBIG over max).  What
+ * was read is wiped when given up. */
+char *pj_read_fd(int fd, size_t max, size_t *len);
 /* Read a whole small file; NULL if missing or over max. */
 char *pj_read_file(const char *path, size_t max, size_t *len);
 /* The same for a file that decides what we do (configuration): it must be a

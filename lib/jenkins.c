@@ -527,15 +527,65 @@ static bool crumb_rejected(const struct pj_response *resp)
            strstr(resp->body, "No valid crumb") != NULL;
 }
 
+/* A POST with password auth, so with the crumb and the cookie it is bound
+ * to (password auth is not exempt from CSRF protection).  A controller
+ * restart between auth and session (or an expired HTTP session) invalidates
+ * the cookie and so the crumb: one fresh crumb, then one more try, rather
+ * than a failed login.  extra is one more header line or NULL.  *sent says
+ * whether the POST itself got as far as sending (a crumb fetch may fail
+ * before it). */
+static enum pj_outcome post_with_crumb(struct pj_client *client, const char *what,
+                                       const char *path, const char *password,
+                                       const char *extra, const char *form,
+                                       struct pj_response *resp, bool *sent)
+{
+    const char *headers[3] = {NULL, NULL, NULL};
+    enum pj_outcome outcome = PJ_OK;
+    char *header = NULL;
+    int attempt;
+
+    *sent = false;
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (!client->no_crumb_issuer && client->crumb == NULL) {
+            outcome = pj_client_verify(client, password);
+            if (outcome != PJ_OK)
+                goto done;
+        }
+        pj_secret_free(header);
+        header = client->no_crumb_issuer
+                     ? NULL
+                     : pj_strdup_printf("%s: %s", client->crumb_field, client->crumb);
+        if (!client->no_crumb_issuer && header == NULL) {
+            outcome = fail(client, PJ_NOMEM, what, "out of memory");
+            goto done;
+        }
+        headers[0] = header != NULL ? header : extra;
+        headers[1] = header != NULL ? extra : NULL;
+        pj_response_clear(resp);
+        *sent = false;
+        outcome = request(client, what, path, password, headers, form, resp);
+        *sent = pj_http_request_sent(client->http);
+        if (outcome != PJ_OK || attempt > 0 || !crumb_rejected(resp))
+            break;
+        pj_debug(client->log, "controller %s rejected the crumb; fetching a new one",
+                 client->base);
+        pj_secret_replace(&client->crumb, NULL);
+        client->no_crumb_issuer = false;
+    }
+
+done:
+    pj_secret_free(header);
+    return outcome;
+}
+
 enum pj_outcome pj_client_generate(struct pj_client *client, const char *password,
                                    const char *token_name, long lifetime_days,
                                    struct pj_token *out)
 {
     struct pj_response resp = {0};
-    char *name = NULL, *form = NULL, *header = NULL;
-    const char *headers[3] = {NULL, NULL, NULL};
+    char *name = NULL, *form = NULL;
     enum pj_outcome outcome = PJ_NOMEM;
-    int attempt;
+    bool sent;
 
     memset(out, 0, sizeof(*out));
     client->maybe_minted = false;
@@ -548,48 +598,17 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
                : pj_strdup_printf("newTokenName=%s", name);
     if (form == NULL)
         goto done;
-    for (attempt = 0; attempt < 2; attempt++) {
-        if (!client->no_crumb_issuer && client->crumb == NULL) {
-            outcome = pj_client_verify(client, password);
-            if (outcome != PJ_OK)
-                goto done;
-        }
-        pj_secret_free(header);
-        header = client->no_crumb_issuer
-                     ? NULL
-                     : pj_strdup_printf("%s: %s", client->crumb_field, client->crumb);
-        if (!client->no_crumb_issuer && header == NULL) {
-            outcome = PJ_NOMEM;
-            goto done;
-        }
-        pj_response_clear(&resp);
-        headers[0] = header != NULL ? header : LOCALE_HEADER;
-        headers[1] = header != NULL ? LOCALE_HEADER : NULL;
-        outcome =
-            request(client, "generateNewToken", "me/" TOKEN_ACTIONS "generateNewToken",
-                    password, headers, form, &resp);
-        if (outcome != PJ_OK) {
-            /* A TLS failure or a refused connection sent nothing; a timeout,
-             * a reset or a reply cut off (over 64 KiB) may come after the
-             * controller did the work. */
-            client->maybe_minted =
-                pj_http_request_sent(client->http) &&
-                (outcome == PJ_TIMEOUT || outcome == PJ_UNREACHABLE ||
-                 outcome == PJ_PROTOCOL);
-            goto done;
-        }
-        /* A controller restart between auth and session (or a session that
-         * timed out) invalidates the cookie and so the crumb: one fresh crumb,
-         * then one more try, rather than a failed login. */
-        if (attempt == 0 && crumb_rejected(&resp)) {
-            pj_debug(client->log,
-                     "controller %s rejected the crumb; fetching a new one",
-                     client->base);
-            pj_secret_replace(&client->crumb, NULL);
-            client->no_crumb_issuer = false;
-            continue;
-        }
-        break;
+    outcome = post_with_crumb(client, "generateNewToken",
+                              "me/" TOKEN_ACTIONS "generateNewToken", password,
+                              LOCALE_HEADER, form, &resp, &sent);
+    if (outcome != PJ_OK) {
+        /* A TLS failure or a refused connection sent nothing; a timeout, a
+         * reset or a reply cut off (over 64 KiB) may come after the
+         * controller did the work. */
+        client->maybe_minted =
+            sent && (outcome == PJ_TIMEOUT || outcome == PJ_UNREACHABLE ||
+                     outcome == PJ_PROTOCOL);
+        goto done;
     }
     outcome = classify(client, &resp, "generateNewToken", "password");
     if (outcome == PJ_NOT_FOUND)
@@ -603,8 +622,10 @@ enum pj_outcome pj_client_generate(struct pj_client *client, const char *passwor
     else if (outcome == PJ_FORBIDDEN)
         fail(client, outcome, "generateNewToken",
              "%s may not create tokens here (HTTP 403)", client->user_id);
-    /* A 5xx may come from a proxy in front of a controller that minted. */
-    client->maybe_minted = outcome == PJ_SERVER_ERROR;
+    /* A 502 or 504 comes from a proxy in front of a controller that may
+     * still be minting; a 500 or 503 is Jenkins' (or Jetty's) own refusal. */
+    client->maybe_minted =
+        outcome == PJ_SERVER_ERROR && (resp.status == 502 || resp.status == 504);
     if (outcome == PJ_OK) {
         bool unwanted, refused;
 
@@ -629,7 +650,6 @@ done:
     if (outcome == PJ_NOMEM)
         fail(client, outcome, "generateNewToken", "out of memory");
     pj_response_clear(&resp);
-    pj_secret_free(header);
     free(form);
     pj_secret_free(name);
     return outcome;
@@ -718,49 +738,23 @@ enum pj_outcome pj_client_revoke_with_password(struct pj_client *client,
                                                const char *password, const char *uuid)
 {
     struct pj_response resp = {0};
-    char *form = NULL, *encoded_uuid = NULL, *header = NULL;
-    const char *headers[2] = {NULL, NULL};
-    enum pj_outcome outcome = PJ_NOMEM;
-    int attempt;
+    char *form = NULL, *encoded_uuid = NULL;
+    enum pj_outcome outcome;
+    bool sent;
 
     encoded_uuid = pj_form_encode(uuid);
     form = encoded_uuid == NULL ? NULL : pj_strdup_printf("tokenUuid=%s", encoded_uuid);
-    if (form == NULL)
+    if (form == NULL) {
+        outcome = fail(client, PJ_NOMEM, "revoke", "out of memory");
         goto done;
-    for (attempt = 0; attempt < 2; attempt++) {
-        if (!client->no_crumb_issuer && client->crumb == NULL) {
-            outcome = pj_client_verify(client, password);
-            if (outcome != PJ_OK)
-                goto done;
-        }
-        pj_secret_free(header);
-        header = client->no_crumb_issuer
-                     ? NULL
-                     : pj_strdup_printf("%s: %s", client->crumb_field, client->crumb);
-        if (!client->no_crumb_issuer && header == NULL) {
-            outcome = PJ_NOMEM;
-            goto done;
-        }
-        headers[0] = header;
-        pj_response_clear(&resp);
-        outcome = request(client, "revoke", "me/" TOKEN_ACTIONS "revoke", password,
-                          headers, form, &resp);
-        if (outcome != PJ_OK)
-            goto done;
-        if (attempt == 0 && crumb_rejected(&resp)) {
-            pj_secret_replace(&client->crumb, NULL);
-            client->no_crumb_issuer = false;
-            continue;
-        }
-        break;
     }
-    outcome = classify(client, &resp, "revoke", "password");
+    outcome = post_with_crumb(client, "revoke", "me/" TOKEN_ACTIONS "revoke", password,
+                              NULL, form, &resp, &sent);
+    if (outcome == PJ_OK)
+        outcome = classify(client, &resp, "revoke", "password");
 
 done:
-    if (outcome == PJ_NOMEM)
-        fail(client, outcome, "revoke", "out of memory");
     pj_response_clear(&resp);
-    pj_secret_free(header);
     free(form);
     pj_secret_free(encoded_uuid);
     return outcome;

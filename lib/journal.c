@@ -37,7 +37,8 @@ static const struct pj_kv_field entry_fields[] = {
     FIELD(token_name), FIELD(created),       FIELD(pid),      FIELD(start_time),
     FIELD(boot_id),    FIELD(ca_file),       FIELD(ca_path),  FIELD(proxy),
     FIELD(tries),      FIELD(hard_failures), FIELD(last_try), FIELD(next_try),
-    FIELD(given_up),   FIELD(last_error),    FIELD(intent),
+    FIELD(given_up),   FIELD(last_error),    FIELD(intent),   FIELD(uid),
+    FIELD(key_name),   FIELD(holders),
 };
 #define ENTRY_FIELDS (sizeof(entry_fields) / sizeof(entry_fields[0]))
 
@@ -101,6 +102,14 @@ int pj_journal_parse(struct pj_journal_entry *entry, const char *text, size_t le
         !number_ok(entry->last_try) || !number_ok(entry->next_try) ||
         !number_ok(entry->given_up)) {
         pj_set_error(err, errlen, "entry has a malformed retry count or time");
+        goto fail;
+    }
+    /* keyring = user: whose user keyring, which keys, held by whom. */
+    if ((entry->uid != NULL || entry->key_name != NULL || entry->holders != NULL) &&
+        (entry->intent != NULL || entry->uid == NULL || !number_ok(entry->uid) ||
+         entry->key_name == NULL || entry->key_name[0] == '\0' ||
+         entry->holders == NULL || !pj_holders_valid(entry->holders))) {
+        pj_set_error(err, errlen, "entry has a malformed uid, key_name or holders");
         goto fail;
     }
     return 0;
@@ -192,16 +201,25 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* mkstemp (0600) + fsync + rename over dir/name + fsync of the directory:
- * after a crash the entry is either the old one or the new one, whole.
+/* mkstemp (0600), rename over dir/name, then one fsync of the entry: after
+ * a crash the entry is either the old one or the new one, whole, and once
+ * this returns, the new one.  The rename comes before the fsync so that one
+ * journal commit carries the data, the inode and the new name: a rename
+ * (or a link) changes the inode too (its ctime), so ext4, XFS and btrfs
+ * commit it with the fsync of the file (fstests generic/322 and 376 hold
+ * them to it; bench/journal-crash replays it on each).  The directory fsync
+ * of the old order was a second commit and cache flush per login.  Readers
+ * (the sweep) never see a half-written entry: it gets its name whole.
  * Not durable: no fsync, so the entry survives the process (kill -9,
- * sshd's LoginGraceTime) but not a power cut. */
+ * sshd's LoginGraceTime) but not a power cut.  Not replace: link instead
+ * of rename, which fails when dir/name exists. */
 static int write_entry(const char *dir, const char *name,
-                       const struct pj_journal_entry *entry, bool durable,
+                       const struct pj_journal_entry *entry, bool durable, bool replace,
                        char **path_out, char *err, size_t errlen)
 {
     char *text = NULL, *tmp = NULL, *path = NULL;
-    int fd = -1, dirfd = -1, status = -1;
+    int fd = -1, status = -1;
+    bool named = false;
 
     if (ensure_dir(dir, err, errlen) < 0)
         goto done;
@@ -213,18 +231,23 @@ static int write_entry(const char *dir, const char *name,
         goto done;
     }
     fd = mkstemp(tmp); /* 0600 */
-    if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || (durable && fsync(fd) < 0)) {
+    if (fd < 0 || write_all(fd, text, strlen(text)) < 0) {
         pj_set_error(err, errlen, "cannot write journal entry in %s: %s", dir,
                      strerror(errno));
         goto done;
     }
-    if (rename(tmp, path) < 0) {
+    if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0) {
         pj_set_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
         goto done;
     }
-    dirfd = durable ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    if (dirfd >= 0)
-        fsync(dirfd);
+    named = true;
+    if (!replace)
+        unlink(tmp);
+    if (durable && fsync(fd) < 0) {
+        /* the entry is in place; the caller's undo removes it */
+        pj_set_error(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        goto done;
+    }
     if (path_out != NULL) {
         *path_out = path;
         path = NULL;
@@ -234,11 +257,9 @@ static int write_entry(const char *dir, const char *name,
 done:
     if (fd >= 0) {
         close(fd);
-        if (status != 0)
+        if (status != 0 && !named)
             unlink(tmp);
     }
-    if (dirfd >= 0)
-        close(dirfd);
     pj_secret_free(text);
     free(tmp);
     free(path);
@@ -256,12 +277,21 @@ int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
         pj_set_error(err, errlen, "refusing to journal a malformed uuid");
         goto done;
     }
-    name = pj_strdup_printf("%s.token", entry->uuid);
+    /* A token shared by a user's sessions (keyring = user) is found by its
+     * user and key name; two of them must never share the name. */
+    if (entry->key_name != NULL)
+        name = entry->uid != NULL && number_ok(entry->uid)
+                   ? pj_journal_shared_name((uid_t)strtoul(entry->uid, NULL, 10),
+                                            entry->key_name)
+                   : NULL;
+    else
+        name = pj_strdup_printf("%s.token", entry->uuid);
     if (name == NULL) {
-        pj_set_error(err, errlen, "out of memory");
+        pj_set_error(err, errlen, "out of memory or a malformed uid");
         goto done;
     }
-    status = write_entry(dir, name, entry, true, path_out, err, errlen);
+    status = write_entry(dir, name, entry, true, entry->key_name == NULL, path_out, err,
+                         errlen);
 
 done:
     free(name);
@@ -291,7 +321,7 @@ int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entr
     /* Not durable: the controller has not been asked yet, and the entry is
      * rewritten, durably, as soon as it answers.  It only has to outlive
      * this process if the answer never comes. */
-    return write_entry(dir, name, entry, false, path_out, err, errlen);
+    return write_entry(dir, name, entry, false, true, path_out, err, errlen);
 }
 
 int pj_journal_rewrite(const char *dir, const char *name,
@@ -301,38 +331,7 @@ int pj_journal_rewrite(const char *dir, const char *name,
         pj_set_error(err, errlen, "refusing to write journal entry \"%s\"", name);
         return -1;
     }
-    return write_entry(dir, name, entry, true, NULL, err, errlen);
-}
-
-static char *read_fd(int fd, size_t max, size_t *len)
-{
-    char *buf = malloc(max + 1);
-    size_t used = 0;
-    ssize_t got;
-
-    if (buf == NULL)
-        return NULL;
-    for (;;) {
-        got = read(fd, buf + used, max + 1 - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            goto fail;
-        if (got == 0)
-            break;
-        used += (size_t)got;
-        if (used > max) {
-            errno = EFBIG;
-            goto fail;
-        }
-    }
-    buf[used] = '\0';
-    *len = used;
-    return buf;
-
-fail:
-    pj_secret_free_n(buf, used);
-    return NULL;
+    return write_entry(dir, name, entry, true, true, NULL, err, errlen);
 }
 
 int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
@@ -381,7 +380,7 @@ int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *ent
         pj_set_error(err, errlen, "replaced while being read");
         goto done;
     }
-    text = read_fd(fd, ENTRY_MAX, &len);
+    text = pj_read_fd(fd, ENTRY_MAX, &len);
     if (text == NULL) {
         saved = errno;
         pj_set_error(err, errlen, "cannot read: %s", strerror(saved));
@@ -401,6 +400,24 @@ done:
     pj_secret_free_n(text, len);
     if (status != 0)
         errno = saved;
+    return status;
+}
+
+int pj_journal_read(const char *dir, const char *name, struct pj_journal_entry *entry,
+                    char *err, size_t errlen)
+{
+    int dirfd, lock = -1, status, saved;
+
+    memset(entry, 0, sizeof(*entry));
+    dirfd = pj_journal_open_dir(dir, err, errlen);
+    if (dirfd < 0)
+        return -1;
+    status = pj_journal_read_at(dirfd, name, entry, &lock, err, errlen);
+    saved = errno;
+    if (lock >= 0)
+        close(lock);
+    close(dirfd);
+    errno = saved;
     return status;
 }
 

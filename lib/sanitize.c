@@ -15,7 +15,9 @@
  * Kept: printable ASCII and valid UTF-8 above U+009F (ids like "jürgen").
  * Escaped as \xNN, byte by byte: C0 controls, DEL, C1 controls (U+0080 to
  * U+009F, which some terminals obey as escapes), invalid or overlong UTF-8,
- * and the bidi controls U+202A-U+202E and U+2066-U+2069.
+ * the bidi controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069),
+ * zero-width characters (U+200B-U+200D, U+FEFF) and the line and paragraph
+ * separators U+2028 and U+2029.
  */
 #include "config.h"
 
@@ -47,8 +49,9 @@ static size_t utf8_printable(const unsigned char *s, size_t avail)
         cp = (cp << 6) | (s[i] & 0x3f);
     }
     if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f ||
-        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f || cp == 0x061c ||
+        (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff)
         return 0;
     return n;
 }

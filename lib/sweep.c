@@ -24,6 +24,8 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +92,9 @@ static bool session_gone(const struct run *run, const struct pj_journal_entry *e
     } else if (created_before_boot(entry->created, run->boot_time)) {
         return true;
     }
+    /* keyring = user: dead once none of the sessions sharing it lives. */
+    if (entry->key_name != NULL)
+        return !pj_holders_live(entry->holders);
     /* No session can ever claim an entry without a usable pid. */
     if (!parse_pid(entry->pid, &pid))
         return true;
@@ -265,6 +270,7 @@ static void resolve_intent(struct run *run, const char *name, const char *path,
 static void drop(struct run *run, const char *name, const char *path,
                  const struct pj_journal_entry *entry, const char *what)
 {
+    pj_shared_drop_keys(entry); /* keyring = user: the keys outlive sessions */
     if (unlinkat(run->dirfd, name, 0) < 0 && errno != ENOENT)
         pj_log(run->opts->log, LOG_ERR, "sweep: cannot remove %s: %s", path,
                strerror(errno));
@@ -273,6 +279,10 @@ static void drop(struct run *run, const char *name, const char *path,
                "sweep: token \"%s\" of %s on %s %s (session pid %s is gone)",
                entry->token_name, entry->user, entry->url, what,
                entry->pid != NULL ? entry->pid : "?");
+    else if (entry->key_name != NULL)
+        pj_log(run->opts->log, LOG_INFO,
+               "sweep: token %s of %s on %s (user keyring) %s (no session holds it)",
+               entry->uuid, entry->user, entry->url, what);
     else
         pj_log(run->opts->log, LOG_INFO,
                "sweep: token %s of %s on %s %s (session pid %s is gone)", entry->uuid,
@@ -348,12 +358,17 @@ static void sweep_entry(struct run *run, const char *name)
     const struct pj_sweep *opts = run->opts;
     struct pj_journal_entry entry;
     char err[512], *path = pj_strdup_printf("%s/%s", opts->journal_dir, name);
-    int lock = -1;
+    int lock = -1, shared_lock = -1;
 
     memset(&entry, 0, sizeof(entry));
     if (path == NULL)
         goto done;
-    if (pj_journal_read_at(run->dirfd, name, &entry, &lock, err, sizeof(err)) < 0) {
+    /* A token shared by a user's sessions: not while one of them is joining
+     * or leaving it (lib/shared.c). */
+    if ((pj_journal_shared_entry(name) &&
+         (shared_lock = pj_journal_lock_shared(opts->journal_dir, name, 0, err,
+                                               sizeof(err))) < 0) ||
+        pj_journal_read_at(run->dirfd, name, &entry, &lock, err, sizeof(err)) < 0) {
         if (errno == EWOULDBLOCK || errno == ESTALE) {
             pj_debug(opts->log, "sweep: %s: %s", path, err);
             run->result->deferred++;
@@ -378,6 +393,17 @@ static void sweep_entry(struct run *run, const char *name)
         run->result->waiting++;
         goto done;
     }
+    /* An intent nobody here can settle costs no request: it must not use
+     * up the sweep at open's few tries (other users' lost mints would
+     * starve the revokes of dead sessions). */
+    if (entry.intent != NULL &&
+        (opts->owns_intent == NULL || !opts->owns_intent(opts->resolve_ctx, &entry))) {
+        if (opts->resolve_intent == NULL)
+            resolve_intent(run, name, path, &entry); /* reports it; no request */
+        else
+            run->result->waiting++;
+        goto done;
+    }
     if ((opts->max_entries > 0 && run->attempted >= opts->max_entries) ||
         (run->deadline != 0 && time(NULL) >= run->deadline)) {
         run->result->deferred++;
@@ -389,6 +415,8 @@ static void sweep_entry(struct run *run, const char *name)
 done:
     if (lock >= 0)
         close(lock);
+    if (shared_lock >= 0)
+        close(shared_lock);
     pj_journal_entry_free(&entry);
     free(path);
 }
@@ -412,6 +440,62 @@ static void free_names(char **names, size_t count)
 
 /* The names first: the sweep replaces and removes entries as it goes, and
  * readdir may or may not show a replaced name again.  NULL on failure. */
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A writer killed between mkstemp and rename (a user may SIGKILL their own
+ * setuid su) leaves .tmp-XXXXXX: after five minutes, one that holds a whole
+ * entry becomes one (it may be a live token), anything else goes. */
+static void settle_temp_files(struct run *run)
+{
+    int fd = dup(run->dirfd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *de;
+
+    if (dir == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    /* dup() shares the directory's offset with every other reader */
+    rewinddir(dir);
+    while ((de = readdir(dir)) != NULL) {
+        struct pj_journal_entry entry;
+        struct stat st;
+        char err[256], target[96];
+        int lock = -1;
+
+        if (strncmp(de->d_name, ".tmp-", 5) != 0 ||
+            fstatat(run->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !S_ISREG(st.st_mode) || st.st_mtime > run->now - 300)
+            continue;
+        if (pj_journal_read_at(run->dirfd, de->d_name, &entry, &lock, err,
+                               sizeof(err)) == 0) {
+            if (entry.uuid != NULL)
+                snprintf(target, sizeof(target), "%s.token", entry.uuid);
+            else
+                snprintf(target, sizeof(target), "intent-%s.token", de->d_name + 5);
+            /* never over an entry that exists: then this copy is stale */
+            if (renameat2(run->dirfd, de->d_name, run->dirfd, target,
+                          RENAME_NOREPLACE) == 0) {
+                pj_log(run->opts->log, LOG_WARNING,
+                       "sweep: %s/%s, left by a writer that was killed, is now %s",
+                       run->opts->journal_dir, de->d_name, target);
+                pj_journal_entry_free(&entry);
+                close(lock);
+                continue;
+            }
+            pj_journal_entry_free(&entry);
+        }
+        if (lock >= 0)
+            close(lock);
+        unlinkat(run->dirfd, de->d_name, 0);
+    }
+    closedir(dir);
+}
+
 static char **list_entries(int dirfd, const char *skip, size_t *count)
 {
     char **names = calloc(16, sizeof(*names)), **grown;
@@ -424,6 +508,8 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
 
     if (dir == NULL && fd >= 0)
         close(fd);
+    if (dir != NULL)
+        rewinddir(dir); /* the offset is shared with the other dup()s */
     while (ok && (de = readdir(dir)) != NULL) {
         if (!entry_name(de->d_name, skip))
             continue;
@@ -447,6 +533,9 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
         errno = saved;
         return NULL;
     }
+    /* Tokens before intents ("intent-" sorts after hex uuids): the revokes
+     * that surely help come first within the sweep at open's few tries. */
+    qsort(names, n, sizeof(*names), compare_names);
     *count = n;
     return names;
 }
@@ -488,6 +577,7 @@ int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result)
     run.boot_time = pj_boot_time();
     run.now = time(NULL);
     run.deadline = opts->budget_seconds > 0 ? run.now + opts->budget_seconds : 0;
+    settle_temp_files(&run);
     names = list_entries(run.dirfd, opts->skip_name, &count);
     if (names == NULL) {
         saved = errno;

@@ -164,7 +164,11 @@ char *pj_url_host(const char *url)
 
     if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        copy = strdup(host);
+        /* [::1] as libcurl writes the host of a cookie: without brackets */
+        size_t n = strlen(host);
+
+        copy = host[0] == '[' && n > 2 && host[n - 1] == ']' ? strndup(host + 1, n - 2)
+                                                             : strdup(host);
         for (i = 0; copy != NULL && copy[i] != '\0'; i++)
             copy[i] = (char)tolower((unsigned char)copy[i]);
     }

@@ -80,19 +80,18 @@ char *pj_iso_time(time_t when)
     return strdup(buf);
 }
 
-char *pj_read_file(const char *path, size_t max, size_t *len)
+/* The rest of fd, at most max bytes, NUL-terminated; NULL with errno
+ * (EFBIG when larger).  The buffer is wiped when given up: it may hold a
+ * secret (journal entries hold tokens). */
+char *pj_read_fd(int fd, size_t max, size_t *len)
 {
-    char *buf = NULL;
+    char *buf = malloc(max + 1);
     size_t used = 0;
     ssize_t got;
-    int fd;
+    int saved;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return NULL;
-    buf = malloc(max + 1);
     if (buf == NULL)
-        goto fail;
+        return NULL;
     for (;;) {
         got = read(fd, buf + used, max + 1 - used);
         if (got < 0 && errno == EINTR)
@@ -107,17 +106,30 @@ char *pj_read_file(const char *path, size_t max, size_t *len)
             goto fail;
         }
     }
-    close(fd);
     buf[used] = '\0';
     if (len != NULL)
         *len = used;
     return buf;
 
 fail:
-    if (buf != NULL)
-        pj_secret_free_n(buf, max + 1);
-    close(fd);
+    saved = errno;
+    pj_secret_free_n(buf, max + 1);
+    errno = saved;
     return NULL;
+}
+
+char *pj_read_file(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), saved;
+    char *buf;
+
+    if (fd < 0)
+        return NULL;
+    buf = pj_read_fd(fd, max, len);
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return buf;
 }
 
 long long pj_now_ms(void)
@@ -145,10 +157,8 @@ long long pj_ms_left(long long deadline)
 char *pj_read_trusted_file(const char *path, size_t max, size_t *len, char *err,
                            size_t errlen)
 {
-    char *buf = NULL;
-    size_t used = 0;
     struct stat st;
-    ssize_t got;
+    char *buf;
     int fd, saved;
 
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -173,36 +183,16 @@ char *pj_read_trusted_file(const char *path, size_t max, size_t *len, char *err,
         pj_set_error(err, errlen, "%s is larger than %zu KiB", path, max / 1024);
         goto fail;
     }
-    buf = malloc(max + 1);
+    buf = pj_read_fd(fd, max, len);
     if (buf == NULL) {
-        pj_set_error(err, errlen, "out of memory");
+        pj_set_error(err, errlen, "cannot read %s: %s", path,
+                     errno == EFBIG ? "too large" : strerror(errno));
         goto fail;
     }
-    for (;;) {
-        got = read(fd, buf + used, max + 1 - used);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            pj_set_error(err, errlen, "cannot read %s: %s", path, strerror(errno));
-            goto fail;
-        }
-        if (got == 0)
-            break;
-        used += (size_t)got;
-        if (used > max) {
-            pj_set_error(err, errlen, "%s is larger than %zu KiB", path, max / 1024);
-            goto fail;
-        }
-    }
     close(fd);
-    buf[used] = '\0';
-    if (len != NULL)
-        *len = used;
     return buf;
 
 fail:
-    if (buf != NULL)
-        pj_secret_free_n(buf, max + 1);
     close(fd);
     errno = EPERM;
     return NULL;

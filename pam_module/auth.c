@@ -93,16 +93,19 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
     struct pj_http_settings settings;
     enum pj_outcome outcome;
     size_t len = strlen(password);
+    long long started;
 
     if (len == 0 || len > PJ_PASSWORD_MAX) {
         log_auth_failure(ctx, len == 0 ? "empty password, not sent"
                                        : "oversized password, not sent");
         return PAM_AUTH_ERR;
     }
-    /* The deadline runs from the moment the password is known: the time a
-     * person takes to type it at our own prompt is not the controller's. */
+    /* The deadline runs while the controller is asked, not while a person
+     * types at our own prompt; with try_first_pass the second password gets
+     * what the first left of `timeout`. */
+    started = pj_now_ms();
     if (ctx->cfg.timeout > 0)
-        ctx->deadline = pj_now_ms() + (long long)ctx->cfg.timeout * 1000;
+        ctx->deadline = started + (long long)ctx->cfg.timeout * 1000 - ctx->spent_ms;
     if (stash->have_client)
         pj_client_set_deadline(&stash->client, ctx->deadline);
     if (!stash->have_client) {
@@ -114,6 +117,7 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
         stash->have_client = true;
     }
     outcome = pj_client_verify(&stash->client, password);
+    ctx->spent_ms += pj_now_ms() - started;
     if (outcome == PJ_OK) {
         pj_debug(&ctx->log, "%s verified as Jenkins user %s on %s", ctx->user,
                  ctx->jenkins_user, ctx->cfg.url);

@@ -25,6 +25,7 @@ struct pj_context {
     gid_t gid;
     char *jenkins_user; /* cfg.user expanded */
     long long deadline; /* pj_now_ms() by which this call is done talking */
+    long long spent_ms; /* auth: controller time used by earlier passwords */
     const char *function; /* pam_sm_* being served */
 };
 
@@ -46,6 +47,10 @@ struct pj_stash {
     int32_t token_key;
     int32_t meta_key;
     char *journal_path;
+    /* keyring = user: the token is the user's shared one, held by this
+     * session as `holder` ("pid:start") in its journal entry. */
+    bool shared;
+    char holder[48];
 };
 
 #define PJ_STASH_NAME "pam_jenkins_stash"

@@ -64,15 +64,23 @@ int pj_ledger_intent(struct pj_context *ctx, struct pj_stash *stash, const char 
     return status;
 }
 
-int pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash, const char *created)
+int pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
+                     const char *created)
 {
     struct pj_journal_entry entry;
-    char err[512], pid[32], *path = NULL;
+    char err[512], pid[32], uid[32], *path = NULL;
     int status;
 
     fill_entry(ctx, stash, stash->token.name, created, pid, sizeof(pid), &entry);
     entry.uuid = stash->token.uuid;
     entry.token = stash->token.value;
+    /* keyring = user: the entry of the user's shared token (lib/shared.c). */
+    if (stash->shared) {
+        snprintf(uid, sizeof(uid), "%lu", (unsigned long)stash->uid);
+        entry.uid = uid;
+        entry.key_name = ctx->cfg.key_name;
+        entry.holders = stash->holder;
+    }
     /* The entry under the token's uuid, durably, then the intent goes: an
      * admin finds the token's file by its uuid. */
     status = pj_journal_write(ctx->cfg.journal_dir, &entry, &path, err, sizeof(err));
@@ -112,8 +120,10 @@ void pj_ledger_recover(struct pj_context *ctx, struct pj_stash *stash, const cha
             "the controller %s minted token \"%s\" (%s) for %s after all; revoked it",
             ctx->cfg.url, name, uuid, stash->jenkins_user);
         pj_ledger_drop(stash);
-    } else if (outcome == PJ_NOT_FOUND && why != PJ_TIMEOUT && why != PJ_UNREACHABLE) {
-        /* The controller answered in full and lists no such token. */
+    } else if (outcome == PJ_NOT_FOUND && why == PJ_PROTOCOL) {
+        /* The controller answered (a reply cut off or garbled) and lists no
+         * such token.  After a timeout, a reset or a gateway's 502/504 it
+         * may still be minting: the intent stays. */
         pj_debug(&ctx->log, "token \"%s\" was not minted after all", name);
         pj_ledger_drop(stash);
     } else {
@@ -129,17 +139,26 @@ void pj_ledger_recover(struct pj_context *ctx, struct pj_stash *stash, const cha
 /* The sweep at session open hands us intent entries of dead sessions: the
  * ones of this user on this controller we can settle now, with the
  * password auth checked and the crumb session it opened. */
+static bool owns_intent(void *arg, const struct pj_journal_entry *entry)
+{
+    struct pj_stash *stash = arg;
+    char *normal = pj_url_normalise_base(entry->url);
+    bool mine = normal != NULL && stash->password != NULL &&
+                strcmp(normal, stash->client.base) == 0 &&
+                strcmp(entry->user, stash->jenkins_user) == 0;
+
+    free(normal);
+    return mine;
+}
+
 static enum pj_outcome resolve_intent(void *arg, const struct pj_journal_entry *entry)
 {
     struct pj_stash *stash = arg;
     struct pj_client *client = &stash->client;
     enum pj_outcome outcome;
-    char *normal = pj_url_normalise_base(entry->url), *uuid = NULL;
-    bool mine = normal != NULL && strcmp(normal, client->base) == 0 &&
-                strcmp(entry->user, stash->jenkins_user) == 0;
+    char *uuid = NULL;
 
-    free(normal);
-    if (!mine || stash->password == NULL)
+    if (!owns_intent(arg, entry))
         return PJ_CONFIG;
     outcome = pj_client_find_token(client, stash->password, entry->token_name, &uuid);
     if (outcome == PJ_OK)
@@ -151,5 +170,6 @@ static enum pj_outcome resolve_intent(void *arg, const struct pj_journal_entry *
 void pj_ledger_sweep_options(struct pj_stash *stash, struct pj_sweep *opts)
 {
     opts->resolve_intent = resolve_intent;
+    opts->owns_intent = owns_intent;
     opts->resolve_ctx = stash;
 }

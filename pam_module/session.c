@@ -5,13 +5,20 @@
  * connection auth left open, journal it, and put it in the per-login session
  * keyring.  Sessions without a password behind them (public-key ssh, cron,
  * su from root) are ignored: the login goes on without a token.
+ *
+ * With keyring = user the token goes to the user keyring instead and is the
+ * user's on this host: the first session to open mints it, the others join
+ * it (no request, no password needed) as holders in its journal entry
+ * (lib/shared.c).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <security/pam_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +37,8 @@ static const char *pam_string(struct pj_context *ctx, int item)
 static char *token_name(struct pj_context *ctx)
 {
     struct pj_template_vars vars;
-    char host[256] = "", err[256], *name;
+    char host[256] = "", err[256], *name, *unique;
+    unsigned char nonce[4];
 
     gethostname(host, sizeof(host) - 1);
     vars.user = ctx->user;
@@ -41,9 +49,22 @@ static char *token_name(struct pj_context *ctx)
     vars.pid = (long)getpid();
     vars.now = time(NULL);
     name = pj_template_expand(ctx->cfg.token_name, &vars, err, sizeof(err));
-    if (name == NULL)
+    if (name == NULL) {
         pj_log(&ctx->log, LOG_ERR, "token_name: %s", err);
-    return name;
+        return NULL;
+    }
+    /* Unique by construction: a lost answer is recovered by this name, and
+     * two sessions of one user in the same second (sshd's tty is "ssh" for
+     * all of them) must never find each other's token. */
+    if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
+        pj_log(&ctx->log, LOG_ERR, "token_name: no random bytes: %s", strerror(errno));
+        free(name);
+        return NULL;
+    }
+    unique = pj_strdup_printf("%s #%02x%02x%02x%02x", name, nonce[0], nonce[1],
+                              nonce[2], nonce[3]);
+    free(name);
+    return unique;
 }
 
 static int export_environment(struct pj_context *ctx, const struct pj_stash *stash)
@@ -81,9 +102,15 @@ static int store(struct pj_context *ctx, struct pj_stash *stash, const char *cre
     text = pj_meta_format(&meta);
     if (text == NULL)
         return -1;
-    status = pj_keyring_store(ctx->cfg.key_name, stash->token.value, text, stash->uid,
-                              ctx->cfg.key_timeout, &stash->token_key, &stash->meta_key,
-                              err, sizeof(err));
+    if (stash->shared)
+        status = pj_keyring_store_user(ctx->cfg.key_name, stash->token.value, text,
+                                       stash->uid, ctx->gid, ctx->cfg.key_timeout,
+                                       &stash->token_key, &stash->meta_key, err,
+                                       sizeof(err));
+    else
+        status = pj_keyring_store(ctx->cfg.key_name, stash->token.value, text,
+                                  stash->uid, ctx->cfg.key_timeout, &stash->token_key,
+                                  &stash->meta_key, err, sizeof(err));
     if (status < 0)
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
     free(text);
@@ -93,6 +120,9 @@ static int store(struct pj_context *ctx, struct pj_stash *stash, const char *cre
 /* Something after the mint failed: the token must not outlive this call. */
 static void undo_mint(struct pj_context *ctx, struct pj_stash *stash)
 {
+    if (stash->shared)
+        pj_keyring_drop_user(stash->uid, ctx->gid, ctx->cfg.key_name,
+                             stash->token.uuid);
     pj_keyring_revoke(stash->token_key);
     pj_keyring_revoke(stash->meta_key);
     stash->token_key = stash->meta_key = 0;
@@ -155,8 +185,9 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
 
     pj_client_set_deadline(&stash->client, ctx->deadline);
     /* Refuse before minting: a shared keyring would give the token to every
-     * session of the user, or to root's processes. */
-    if (pj_keyring_check_session(stash->uid, err, sizeof(err)) < 0) {
+     * session of the user, or to root's processes (keyring = user shares it
+     * on purpose, and only with the user). */
+    if (!stash->shared && pj_keyring_check_session(stash->uid, err, sizeof(err)) < 0) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
         goto done;
     }
@@ -228,6 +259,212 @@ static void drop_client(struct pj_stash *stash)
     }
 }
 
+/* ------------------------------------------------------------ keyring = user */
+
+/* May this session take the token the shared entry names as it is?  Only
+ * while its keys are still in the user keyring (not revoked by hand, not
+ * timed out, not replaced), in this boot, for this controller and user. */
+static bool usable(struct pj_context *ctx, const struct pj_journal_entry *entry)
+{
+    struct pj_meta meta;
+    char err[128], *token = NULL, *text = NULL, *boot = NULL, *base = NULL;
+    size_t token_len = 0, text_len = 0;
+    bool ok = false;
+
+    if (entry->intent != NULL || entry->given_up != NULL || entry->uuid == NULL ||
+        entry->token == NULL || entry->boot_id == NULL)
+        return false;
+    boot = pj_boot_id();
+    base = pj_url_normalise_base(entry->url);
+    if (boot == NULL || strcmp(boot, entry->boot_id) != 0 || base == NULL ||
+        strcmp(base, ctx->cfg.url) != 0 || strcmp(entry->user, ctx->jenkins_user) != 0)
+        goto done;
+    if (pj_keyring_read_user(ctx->uid, ctx->gid, ctx->cfg.key_name, &token, &token_len,
+                             &text, &text_len) != 0)
+        goto done;
+    if (pj_meta_parse(&meta, text, text_len, err, sizeof(err)) == 0) {
+        ok = strcmp(meta.token_uuid, entry->uuid) == 0 &&
+             strcmp(token, entry->token) == 0;
+        pj_meta_free(&meta);
+    }
+
+done:
+    pj_secret_free(token);
+    free(text);
+    free(boot);
+    free(base);
+    return ok;
+}
+
+/* A session with no password behind it joins with a stash of its own, for
+ * close_session to find. */
+static struct pj_stash *joining_stash(struct pj_context *ctx)
+{
+    struct pj_stash *stash = pj_stash_new();
+
+    if (stash == NULL)
+        return NULL;
+    stash->user = strdup(ctx->user);
+    stash->jenkins_user = strdup(ctx->jenkins_user);
+    stash->uid = ctx->uid;
+    if (stash->user == NULL || stash->jenkins_user == NULL) {
+        pj_stash_free(stash, false);
+        return NULL;
+    }
+    return stash;
+}
+
+/* Add this session to the entry's holders: no request to the controller. */
+static int join(struct pj_context *ctx, struct pj_stash *stash, const char *name,
+                struct pj_journal_entry *entry)
+{
+    char err[512], *holders, *path;
+    int count = 0;
+
+    holders = pj_holders_update(entry->holders, stash->holder, NULL, &count);
+    path = pj_strdup_printf("%s/%s", ctx->cfg.journal_dir, name);
+    stash->token.uuid = strdup(entry->uuid);
+    if (holders == NULL || path == NULL || stash->token.uuid == NULL) {
+        free(holders);
+        free(path);
+        return PAM_BUF_ERR;
+    }
+    free(entry->holders);
+    entry->holders = holders;
+    if (pj_journal_rewrite(ctx->cfg.journal_dir, name, entry, err, sizeof(err)) < 0) {
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
+        free(path);
+        return PAM_SESSION_ERR;
+    }
+    free(stash->journal_path);
+    stash->journal_path = path;
+    stash->minted = true;
+    pj_log(&ctx->log, LOG_INFO,
+           "token %s of %s on %s (user keyring) shared with this session; %d "
+           "sessions hold it",
+           entry->uuid, entry->user, ctx->cfg.url, count);
+    return PAM_SUCCESS;
+}
+
+/* After a mint that replaced a token gone from the keyring: the sessions
+ * that held the old one live on and read the new one from the same keyring,
+ * so they hold it too. */
+static void adopt(struct pj_context *ctx, struct pj_stash *stash, const char *name,
+                  const char *carried)
+{
+    struct pj_journal_entry entry;
+    char err[512], *holders = NULL;
+
+    if (pj_journal_read(ctx->cfg.journal_dir, name, &entry, err, sizeof(err)) < 0) {
+        pj_log(&ctx->log, LOG_WARNING, "cannot read %s back: %s", name, err);
+        return;
+    }
+    holders = pj_strdup_printf("%s,%s", stash->holder, carried);
+    if (holders != NULL) {
+        free(entry.holders);
+        entry.holders = holders;
+        if (pj_journal_rewrite(ctx->cfg.journal_dir, name, &entry, err, sizeof(err)) <
+            0)
+            pj_log(&ctx->log, LOG_WARNING, "%s", err);
+    }
+    pj_journal_entry_free(&entry);
+}
+
+/* keyring = user: join the user's token, or mint it when there is none (or
+ * its keys are gone), all under the entry's lock, so that two sessions that
+ * open at once get one token.  stash may be NULL: no password from this
+ * login, which can join but not mint. */
+static int open_shared(struct pj_context *ctx, struct pj_stash *stash)
+{
+    struct pj_journal_entry entry;
+    struct pj_stash *fresh = NULL;
+    const char *dir = ctx->cfg.journal_dir;
+    char err[512], *name = NULL, *self = NULL, *carried = NULL;
+    int lock = -1, status = PAM_BUF_ERR, carried_count = 0;
+    bool have_entry = false;
+
+    memset(&entry, 0, sizeof(entry));
+    name = pj_journal_shared_name(ctx->uid, ctx->cfg.key_name);
+    self = pj_holder_self();
+    if (name == NULL || self == NULL || strlen(self) >= sizeof(fresh->holder))
+        goto done;
+    status = PAM_SESSION_ERR;
+    lock = pj_journal_lock_shared(dir, name, ctx->deadline, err, sizeof(err));
+    if (lock < 0) {
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
+        goto done;
+    }
+    if (pj_journal_read(dir, name, &entry, err, sizeof(err)) == 0) {
+        have_entry = true;
+    } else if (errno != ENOENT) {
+        pj_log(&ctx->log, LOG_ERR, "no token for %s: journal entry %s/%s: %s",
+               ctx->user, dir, name, err);
+        goto done;
+    }
+    if (have_entry && usable(ctx, &entry)) {
+        if (stash == NULL && (stash = fresh = joining_stash(ctx)) == NULL) {
+            status = PAM_BUF_ERR;
+            goto done;
+        }
+        /* Nothing to mint: the password and connection go now. */
+        pj_secret_replace(&stash->password, NULL);
+        drop_client(stash);
+        stash->shared = true;
+        snprintf(stash->holder, sizeof(stash->holder), "%s", self);
+        if (ctx->cfg.export_env &&
+            (status = export_environment(ctx, stash)) != PAM_SUCCESS)
+            goto done;
+        status = join(ctx, stash, name, &entry);
+        if (status == PAM_SUCCESS && fresh != NULL) {
+            status = pj_stash_save(ctx, fresh);
+            if (status == PAM_SUCCESS)
+                fresh = NULL;
+        }
+        goto done;
+    }
+    if (stash == NULL || stash->password == NULL) {
+        pj_debug(&ctx->log,
+                 "no token of %s in the user keyring to share and no password from "
+                 "this login to mint one: no token",
+                 ctx->user);
+        if (stash != NULL)
+            drop_client(stash);
+        status = PAM_IGNORE;
+        goto done;
+    }
+    if (have_entry) {
+        /* Its keys are gone: revoked by hand, timed out, another boot.  The
+         * sweep revokes it; its holders move to the new token. */
+        carried = pj_holders_update(entry.holders, NULL, NULL, &carried_count);
+        if (carried == NULL) {
+            status = PAM_BUF_ERR;
+            goto done;
+        }
+        if (pj_journal_set_aside(dir, name, &entry, err, sizeof(err)) < 0) {
+            pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
+            goto done;
+        }
+        pj_log(&ctx->log, LOG_NOTICE,
+               "token %s of %s is no longer in the user keyring; minting a new one",
+               entry.uuid != NULL ? entry.uuid : "?", entry.user);
+    }
+    stash->shared = true;
+    snprintf(stash->holder, sizeof(stash->holder), "%s", self);
+    status = mint(ctx, stash);
+    if (status == PAM_SUCCESS && carried_count > 0)
+        adopt(ctx, stash, name, carried);
+
+done:
+    if (lock >= 0)
+        close(lock);
+    pj_stash_free(fresh, false);
+    pj_journal_entry_free(&entry);
+    free(name);
+    free(self);
+    free(carried);
+    return status;
+}
+
 int pj_open_session(struct pj_context *ctx)
 {
     struct pj_stash *stash, *handed = NULL;
@@ -249,6 +486,8 @@ int pj_open_session(struct pj_context *ctx)
         pj_handoff_discard(ctx, stash);
     } else {
         stash = handed = pj_handoff_take(ctx);
+        if (stash == NULL && ctx->cfg.keyring == PJ_KEYRING_USER)
+            return open_shared(ctx, NULL);
         if (stash == NULL) {
             pj_debug(&ctx->log,
                      "no password from this login for %s (public key, cron, su from "
@@ -274,7 +513,8 @@ int pj_open_session(struct pj_context *ctx)
         status = PAM_IGNORE;
         goto done;
     }
-    status = mint(ctx, stash);
+    status = ctx->cfg.keyring == PJ_KEYRING_USER ? open_shared(ctx, stash)
+                                                 : mint(ctx, stash);
 
 done:
     if (handed != NULL) {

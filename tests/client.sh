@@ -154,4 +154,102 @@ port=$(free_port)
 out=$(echo alice-password | client --url "https://127.0.0.1:$port" verify)
 like "$out" "^verify: unreachable" "nothing listening: unreachable"
 
+# --- the system trust store, in a private mount namespace ----------------------------
+# Without ca_file the client reads the system's hashed CA directory, and its
+# CA bundle only when the directory does not verify the peer.  Each case
+# runs in its own mount namespace with a private copy of /etc/ssl/certs
+# bind-mounted over it: the host's trust store is never changed.
+system_store() { # system_store DIR CASE: hashed | bundle | none
+    cp -a /etc/ssl/certs "$1"
+    case $2 in
+    hashed)
+        # The test CA hashed into the directory, and a bundle no TLS
+        # library can load: verifying proves the bundle was not read.
+        cp "$CA" "$1/pam_jenkins-test-ca.pem"
+        openssl rehash "$1" 2>/dev/null || c_rehash "$1" >/dev/null
+        rm -f "$1/ca-certificates.crt"
+        printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n' \
+            >"$1/ca-certificates.crt"
+        ;;
+    bundle)
+        # Appended to the bundle by hand, in no directory.
+        cat "$CA" >>"$1/ca-certificates.crt"
+        ;;
+    esac
+}
+in_store() { # in_store DIR COMMAND...: COMMAND with DIR as /etc/ssl/certs
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    unshare -m --propagation private sh -c 'mount --bind "$1" /etc/ssl/certs && shift && exec "$@"' \
+        sh "$@"
+}
+if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then
+    for c in hashed bundle none; do system_store "$WORK/store-$c" "$c"; done
+    # shellcheck disable=SC2086 # VALGRIND is a command line or nothing
+    sys() { echo alice-password | in_store "$1" $VALGRIND "$PJ_CLIENT" --user alice --url "$2" verify; }
+    double "$J_URL" reset >/dev/null
+    out=$(sys "$WORK/store-hashed" "$J_URL")
+    like "$out" "^verify: ok" "no ca_file: the test CA in the system's hashed directory verifies"
+    is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"]')" "1 1" \
+        "on the first handshake, without reading the CA bundle"
+    double "$J_URL" reset >/dev/null
+    out=$(sys "$WORK/store-bundle" "$J_URL")
+    like "$out" "^verify: ok" "no ca_file: a CA only in the system bundle still verifies"
+    is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"]')" "2 1" \
+        "on a second connection, after the directory did not verify the peer"
+    out=$(sys "$WORK/store-none" "$J_URL")
+    like "$out" "^verify: TLS failure" "no ca_file, a CA the system does not trust: TLS failure"
+    out=$(sys "$WORK/store-hashed" "$WRONGHOST_URL")
+    like "$out" "^verify: TLS failure" "no ca_file, a trusted CA but another host name: TLS failure"
+    out=$(sys "$WORK/store-bundle" "$WRONGHOST_URL")
+    like "$out" "^verify: TLS failure" "and still after the bundle was read too"
+else
+    for c in 1 2 3 4 5 6 7; do ok 0 "system trust store case $c # SKIP needs root and unshare -m"; done
+fi
+
+# --- the logout connection resumes the TLS session ------------------------------------
+# Under sshd, session open and close run in one process, hours apart, on
+# two connections: the close's resumes the open's TLS session, but only
+# with the same trust.
+if [ "$(id -u)" = 0 ]; then
+    if ! id pjtls >/dev/null 2>&1; then
+        ensure_user pjtls
+        at_exit "userdel -r pjtls"
+    fi
+    double "$J_URL" users '{"pjtls": {"password": "tls-pw"}}' >/dev/null
+    write_stack "$WORK/pam.d" tls "$J_URL"
+    sed "s|^\(session  required .*\) ca_file=[^ ]*|\1 ca_file=$CERTS/other-ca.pem|" \
+        "$WORK/pam.d/tls" >"$WORK/pam.d/tls-other"
+    # shellcheck disable=SC2086 # VALGRIND is a command line or nothing
+    login() { echo tls-pw | $VALGRIND "$PAM_APP" --confdir "$WORK/pam.d" --service "$1" --user pjtls -- true; }
+    double "$J_URL" reset >/dev/null
+    out=$(login tls)
+    like "$out" "^close_session: PAM_SUCCESS" "auth, open and close in one process"
+    is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"], d["tls_resumed"]')" "2 2 1" \
+        "the logout's connection resumed the login's TLS session"
+    is "$(live_tokens "$J_URL" pjtls)" 0 "and revoked the token on it"
+    double "$J_URL" reset >/dev/null
+    out=$(login tls-other)
+    like "$out" "^close_session: PAM_SUCCESS" "logout with another ca_file: the session still closes"
+    is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"], d["tls_resumed"]')" "2 1 0" \
+        "but nothing resumed the login's TLS session: the handshake failed verification"
+    is "$(live_tokens "$J_URL" pjtls)" 1 "the token is left live, for the sweep"
+    rm -f "$WORK"/journal/*.token
+else
+    for c in 1 2 3 4 5 6; do ok 0 "TLS session resumption case $c # SKIP needs root"; done
+fi
+
 valgrind_clean
+
+# --- finding a token by name on the token page (after a lost answer) ----------------------
+for v in 2.129 2.479.3 2.555.1; do
+    double "$J_URL" config "{\"version\": \"$v\"}" >/dev/null
+    out=$(good verify generate:findme-$v "find:findme-$v")
+    uuid=$(double_query "$J_URL" "[t['uuid'] for t in toks if t['name']=='findme-$v'][0]")
+    like "$out" "^find:findme-$v: ok uuid=$uuid" "Jenkins $v: the token page gives the uuid of the token by that name"
+done
+out=$(good verify generate:twin generate:twin find:twin)
+like "$out" "^find:twin: protocol error.*2 tokens have that name" \
+    "two tokens of one name: no uuid, rather than a guess that could hit another session's token"
+out=$(good verify find:nobody-has-this-name)
+like "$out" "^find:nobody-has-this-name: not found" "no token of that name: not found"
+double "$J_URL" config '{"version": "2.479.3"}' >/dev/null

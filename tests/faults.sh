@@ -168,18 +168,18 @@ rm -f "$WORK/hold-gone"; wait "$held"
 like "$(cat "$WORK/gone.out")" "^open_session: PAM_SESSION_ERR" "controller gone between auth and session: PAM_SESSION_ERR"
 is "$(intents)" 0 "a refused connection leaves no intent (nothing was sent)"
 
-# Jenkins allows duplicate token names: recovery by name refuses to guess.
+# Another session's token with the name the template gives (two logins of one
+# user in the same second get the same template name): every minted name
+# carries a random suffix, so recovery finds only its own token.
 printf 'token_name = dup-%%u\n' >"$WORK/dup.conf"
 sed -e "s|conf=$WORK/empty.conf|conf=$WORK/dup.conf|" "$STACKS/good" >"$STACKS/dup"
 printf 'alice-pw\n' | "$PJ_CLIENT" --url "$J_URL" --ca "$CA" --user pjalice verify generate:dup-pjalice >/dev/null
-is "$(double_query "$J_URL" "len([t for t in toks if t['name']=='dup-pjalice' and t['status']=='live'])")" 1 \
-    "a live token named dup-pjalice exists (another session's)"
 fault '[{"mode": "huge_after_generate", "path": "generateNewToken"}]'
-: >"${SYSLOG:-/dev/null}"
 attempt dup
 fault '[]'
-is "$(double_query "$J_URL" "len([t for t in toks if t['name']=='dup-pjalice' and t['status']=='live'])")" 2 \
-    "two tokens share the name: neither is revoked by guessing"
-is "$(intents)" 1 "the lost one stays an intent, for the sweep to report"
-logged "token page: 2 tokens have that name" "the log says why"
+is "$(double_query "$J_URL" "[t['status'] for t in toks if t['name']=='dup-pjalice']")" "['live']" \
+    "another session's token of the template's name is left alone"
+is "$(double_query "$J_URL" "[t['status'] for t in toks if t['name'].startswith('dup-pjalice #')]")" "['revoked']" \
+    "the lost one, named with its own suffix, was found and revoked"
+is "$(intents)" 0 "and nothing is left in the journal"
 rm -f "$WORK"/journal/intent-*.token

@@ -12,7 +12,8 @@ docs/protocol.md (§0-§7) it reproduces.
 Test-only endpoints live under /__double__/, a path real Jenkins never
 serves:
   GET  /__double__/state     tokens (live, revoked, expired), requests,
-                             connections, TLS handshakes, settings
+                             connections, TLS handshakes (and how many of
+                             them resumed an earlier session), settings
   POST /__double__/config    JSON: change version, faults, crumb issuer...
   POST /__double__/restart   new cookie name and session hash: every session
                              and crumb becomes invalid, as after a restart
@@ -174,12 +175,16 @@ class Handler(BaseHTTPRequestHandler):
                 self.handshake_failed = False
             self.request.settimeout(None)
             tls = not self.handshake_failed
+            # An abbreviated handshake on a session ticket from an earlier
+            # connection (what a client's session cache buys).
+            resumed = tls and self.request.session_reused
         else:
             self.handshake_failed = False
-            tls = False
+            tls = resumed = False
         self.conn_id = self.server.next_conn_id()
         with state.lock:
-            state.conns[self.conn_id] = {"tls": tls, "introspect": False}
+            state.conns[self.conn_id] = {"tls": tls, "resumed": resumed,
+                                         "introspect": False}
         super().setup()
 
     def handle(self):
@@ -374,6 +379,8 @@ class Handler(BaseHTTPRequestHandler):
                                        if not c["introspect"]),
                     "tls_handshakes": sum(1 for c in state.conns.values()
                                           if c["tls"] and not c["introspect"]),
+                    "tls_resumed": sum(1 for c in state.conns.values()
+                                       if c["resumed"] and not c["introspect"]),
                     "requests": [r for r in state.requests
                                  if not r["path"].startswith(INTROSPECT)],
                     "tokens": [{"user": t.user, "uuid": t.uuid, "name": t.name,

@@ -36,7 +36,7 @@ like "$out" "^user;$uid;[0-9-]+;3b010000;jenkins:token" \
 like "$out" "token-length=34" "keyctl pipe %user:jenkins:token gives the 34-character token"
 like "$out" '"name":"pjalice"' "the token from the keyring works: whoAmI answers the user"
 like "$out" "^token_uuid=[0-9a-f-]{36}" "the meta key carries the token uuid"
-like "$out" "^token_name=pam_jenkins pjalice@[^ ]+ good pts/9 [0-9T:-]+Z" "the token is named after the session"
+like "$out" "^token_name=pam_jenkins pjalice@[^ ]+ good pts/9 [0-9T:-]+Z #[0-9a-f]{8}$" "the token is named after the session, with a suffix of its own"
 like "$out" "^JENKINS_URL=$J_URL/" "export_env: JENKINS_URL"
 like "$out" "^JENKINS_USER_ID=pjalice" "export_env: JENKINS_USER_ID"
 unlike "$out" "^(JENKINS_API_TOKEN|PAM_JENKINS_HANDOFF)=" "neither the token nor the handoff serial is in the environment"

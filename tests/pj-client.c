@@ -8,6 +8,7 @@
  *   pj-client --url URL --user ID [--ca FILE] [--timeout N]
  *             [--connect-timeout N] OP...
  *   OP: verify | generate:NAME[:DAYS] | whoami-token | whoami-password |
+ *       find:NAME |
  *       revoke | forget-cookies | forget-crumb
  *
  * Each operation prints "OP: OUTCOME [details] (N ms)"; the exit status is
@@ -119,6 +120,14 @@ int main(int argc, char **argv)
             outcome = pj_client_whoami(&client, token.value ? token.value : "", &name);
         } else if (strcmp(op, "whoami-password") == 0) {
             outcome = pj_client_whoami(&client, password, &name);
+        } else if (strncmp(op, "find:", 5) == 0) {
+            /* the token page, as the module reads it after a lost answer */
+            char *uuid = NULL;
+
+            outcome = pj_client_find_token(&client, password, op + 5, &uuid);
+            if (outcome == PJ_OK)
+                snprintf(detail, sizeof(detail), "uuid=%s", uuid);
+            free(uuid);
         } else if (strcmp(op, "revoke") == 0) {
             outcome = pj_client_revoke(&client, token.value ? token.value : "",
                                        token.uuid ? token.uuid : "");

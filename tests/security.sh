@@ -231,3 +231,37 @@ reset
 reset
 out=$(login sec "$PW" --no-session --prompt-delay 5000 2>&1)
 like "$out" "^authenticate: PAM_SUCCESS" "a person taking 5 s to type (timeout 4) still logs in"
+
+# --- a resolver that never answers: the deadline still holds ------------------
+# In a network namespace of its own (nothing leaves the machine), with a
+# private resolv.conf naming a local server that swallows every query.
+cat >"$WORK/blackhole.py" <<'PYEOF'
+import socket, sys, time
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind(("127.0.0.1", 53))
+tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+tcp.bind(("127.0.0.1", 53))
+tcp.listen(5)
+open(sys.argv[1], "w").close()
+time.sleep(60)
+PYEOF
+printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$WORK/resolv.conf"
+write_stack "$STACKS" dns "https://jenkins.invalid-pj.test"
+if [ "$((0x$(curl-config --vernum)))" -lt "$((0x075700))" ]; then
+    for d in "PAM_AUTHINFO_UNAVAIL" "the deadline"; do
+        ok 0 "a resolver that never answers: $d # SKIP libcurl $(curl-config --version | cut -d' ' -f2) predates CURLOPT_QUICK_EXIT (7.87): the resolver's timeout adds to the deadline"
+    done
+else
+out=$(printf '%s\n' "$PW" | unshare -mn bash -c '
+ip link set lo up
+mount --bind "$1/resolv.conf" /etc/resolv.conf
+python3 "$1/blackhole.py" "$1/bh.ready" & bh=$!
+for _ in $(seq 1 100); do [ -e "$1/bh.ready" ] && break; sleep 0.05; done
+"$2" --confdir "$1/pam.d" --service dns --user "$3" --no-session --step-times
+kill $bh' bash "$WORK" "$PAM_APP" "$U" 2>&1)
+ms=$(sed -n 's/^authenticate_ms: //p' <<<"$out")
+like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "a resolver that never answers: PAM_AUTHINFO_UNAVAIL"
+[ "${ms:-99999}" -le 4600 ]
+ok $? "and auth returns within timeout, 4 s, not the resolver's 10 s (took ${ms:-?} ms)"
+fi

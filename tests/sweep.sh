@@ -367,4 +367,39 @@ for _ in $(seq 1 60); do
     sleep 0.1
 done
 is "$(live_tokens "$J_URL")" 0 "the watcher still revokes at logout"
+# ... and not while it waits at the password prompt either
+mkfifo "$WORK/never"; chmod 0666 "$WORK/never"
+out=$(printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice --no-auth -- "
+$TOOL login --conf $WORK/tool.conf <$WORK/never >/dev/null 2>&1 & l=\$!
+exec 3>$WORK/never; sleep 0.5
+python3 -c 'import sys; open(\"/proc/%s/mem\" % sys.argv[1], \"rb\")' \$l 2>/dev/null; echo mem=\$?
+kill \$l; exec 3>&-" 2>&1)
+like "$out" "mem=1" "jenkins-token login holds the password in memory no other process of the user can read"
+
+# --- what a killed writer leaves, and lost mints of others, at session open ------------------------
+section
+f=$(dead_entry)
+uuid=$(field "$f" uuid)
+mv "$f" "$J/.tmp-Kil1ed"
+touch -d '10 minutes ago' "$J/.tmp-Kil1ed"
+printf 'garbage' >"$J/.tmp-Junk00"; chmod 0600 "$J/.tmp-Junk00"; touch -d '10 minutes ago' "$J/.tmp-Junk00"
+out=$(sweep 2>&1)
+like "$out" "\.tmp-Kil1ed, left by a writer that was killed, is now $uuid\.token" "a whole entry left in a temporary file becomes an entry"
+is "$(double_query "$J_URL" "[t['status'] for t in toks if t['uuid']=='$uuid']")" "['revoked']" "and its token is revoked"
+[ ! -e "$J/.tmp-Junk00" ]; ok $? "a temporary file that holds no entry is removed"
+rm -f "$J"/*.token
+# Two lost mints of another user (nothing this login can settle) must not
+# use up the sweep at open's tries: the dead session's token is revoked.
+f=$(dead_entry)
+uuid=$(field "$f" uuid)
+for n in a b; do
+    printf 'url=%s\nuser=pjswmallory\ntoken_name=lost-%s\nintent=1\npid=999999\nstart_time=1\nboot_id=%s\n' \
+        "$J_URL" "$n" "$(cat /proc/sys/kernel/random/boot_id)" >"$J/intent-0$n.token"
+    chmod 0600 "$J/intent-0$n.token"
+done
+out=$(login 2>&1)
+is "$(double_query "$J_URL" "[t['status'] for t in toks if t['uuid']=='$uuid']")" "['revoked']" \
+    "another user's lost mints do not starve the sweep at open: the dead session's token is revoked"
+is "$(ls "$J" | grep -c '^intent-')" 2 "and the other user's intents are left for their login or the admin"
+rm -f "$J"/*.token
 valgrind_clean

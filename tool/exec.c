@@ -67,7 +67,7 @@ int cmd_exec(int argc, char **argv)
         setenv("JENKINS_API_TOKEN", st.token, 1) < 0 ||
         (jjb && (setenv("JJB_USER", st.meta.user, 1) < 0 ||
                  setenv("JJB_PASSWORD", st.token, 1) < 0))) {
-        fprintf(stderr, "jenkins-token: cannot set the environment\n");
+        tool_msg("cannot set the environment");
         free(url);
         session_token_free(&st);
         return EXIT_EXEC_FAILED;
@@ -78,11 +78,10 @@ int cmd_exec(int argc, char **argv)
         const char *shell = user_shell();
 
         execl(shell, shell, (char *)NULL);
-        fprintf(stderr, "jenkins-token: cannot run %s: %s\n", shell, strerror(errno));
+        tool_msg("cannot run %s: %s", shell, strerror(errno));
     } else {
         execvp(argv[optind], argv + optind);
-        fprintf(stderr, "jenkins-token: cannot run %s: %s\n", argv[optind],
-                strerror(errno));
+        tool_msg("cannot run %s: %s", argv[optind], strerror(errno));
     }
     /* as env(1): 127 not found, 126 found but not runnable */
     return errno == ENOENT ? 127 : 126;

@@ -156,8 +156,8 @@ int format_token(FILE *out, const char *format, const struct session_token *st,
     if (strcmp(format, "netrc") == 0) {
         host = url_host(st->meta.url);
         if (host == NULL || strpbrk(st->meta.user, " \t\n\"") != NULL) {
-            fprintf(stderr, "jenkins-token: this user id or url cannot be written as "
-                            "netrc; use -f curl\n");
+            tool_msg("this user id or url cannot be written as "
+                     "netrc; use -f curl");
             free(host);
             return EXIT_UNREADABLE;
         }
@@ -174,9 +174,8 @@ int format_token(FILE *out, const char *format, const struct session_token *st,
         return print_json(out, st);
     if (strcmp(format, "header") == 0)
         return print_header(out, st);
-    fprintf(stderr,
-            "jenkins-token: unknown format \"%s\" (token, auth, curl, netrc, env, "
-            "env-no-export, json, header)\n",
-            format);
+    tool_msg("unknown format \"%s\" (token, auth, curl, netrc, env, "
+             "env-no-export, json, header)",
+             format);
     return EXIT_USAGE;
 }

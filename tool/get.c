@@ -35,7 +35,7 @@ int cmd_get(int argc, char **argv)
         }
     }
     if (optind != argc) {
-        fprintf(stderr, "jenkins-token: get takes no arguments\n");
+        tool_msg("get takes no arguments");
         return EXIT_USAGE;
     }
     rc = session_token_load(key_name, &st);

@@ -29,6 +29,11 @@ struct session_token {
 
 extern struct pj_logger tool_log;
 
+/* msgs.c: every message for the person at the terminal (stderr), one line,
+ * sanitized; tool_hint adds an indented line of advice (a literal). */
+void tool_msg(const char *fmt, ...) PJ_PRINTF(1, 2);
+void tool_hint(const char *hint);
+
 /* session.c: EXIT_OK, or an exit code after printing why to stderr. */
 int session_token_load(const char *key_name, struct session_token *st);
 void session_token_free(struct session_token *st);

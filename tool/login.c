@@ -84,7 +84,7 @@ static int load_config(struct pj_config *cfg, const char *conf, const char *url)
         (url != NULL &&
          pj_config_set(cfg, "url", url, "--url", &tool_log, err, sizeof(err)) < 0) ||
         pj_config_finish(cfg, err, sizeof(err)) < 0) {
-        fprintf(stderr, "jenkins-token: %s\n", err);
+        tool_msg("%s", err);
         return -1;
     }
     return 0;
@@ -172,7 +172,7 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
         goto done;
     if (pj_client_generate(client, password, name, cfg->token_lifetime, &token) !=
         PJ_OK) {
-        fprintf(stderr, "jenkins-token: %s\n", client->message);
+        tool_msg("%s", client->message);
         goto done;
     }
     meta.url = cfg->url;
@@ -188,7 +188,7 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
     if (text == NULL ||
         pj_keyring_store(cfg->key_name, token.value, text, getuid(), cfg->key_timeout,
                          &token_key, &meta_key, err, sizeof(err)) < 0) {
-        fprintf(stderr, "jenkins-token: %s\n", text == NULL ? "out of memory" : err);
+        tool_msg("%s", text == NULL ? "out of memory" : err);
         pj_client_revoke(client, token.value, token.uuid);
         goto done;
     }
@@ -203,18 +203,16 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
         watch(cfg, client->user_id, &token, token_key, leader,
               pj_process_start_time((long)leader));
     if (watcher < 0) {
-        fprintf(stderr,
-                "jenkins-token: cannot start the watcher that revokes the token "
-                "at logout; revoking it now\n");
+        tool_msg("cannot start the watcher that revokes the token "
+                 "at logout; revoking it now");
         pj_client_revoke(client, token.value, token.uuid);
         keyctl_revoke(token_key);
         keyctl_revoke(meta_key);
         goto done;
     }
-    fprintf(stderr,
-            "jenkins-token: token \"%s\" stored in this session (%s:token); it is "
-            "revoked when the session ends\n",
-            meta.token_name, cfg->key_name);
+    tool_msg("token \"%s\" stored in this session (%s:token); it is "
+             "revoked when the session ends",
+             meta.token_name, cfg->key_name);
     rc = EXIT_OK;
 
 done:
@@ -243,6 +241,13 @@ int cmd_login(int argc, char **argv)
     int opt, rc = EXIT_USAGE;
     bool have_client = false;
 
+    /* Not dumpable from the start: the password is read and held here, and
+     * with Debian's ptrace_scope 0 another process of the same uid (another
+     * session) could read it from /proc/<pid>/mem. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        tool_msg("cannot protect this process's memory: %s", strerror(errno));
+        return EXIT_UNREADABLE;
+    }
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
@@ -266,22 +271,22 @@ int cmd_login(int argc, char **argv)
     jenkins_user = user != NULL ? strdup(user)
                                 : pj_template_expand(cfg.user, &vars, err, sizeof(err));
     if (jenkins_user == NULL || *jenkins_user == '\0') {
-        fprintf(stderr, "jenkins-token: no Jenkins user id; use --user\n");
+        tool_msg("no Jenkins user id; use --user");
         goto done;
     }
     rc = EXIT_CONTROLLER;
     if (pj_keyring_read(cfg.key_name, "token", &existing, NULL, NULL) == 0) {
-        fprintf(stderr, "jenkins-token: this session already holds a token "
-                        "(jenkins-token status); revoke it first\n");
+        tool_msg("this session already holds a token "
+                 "(jenkins-token status); revoke it first");
         goto done;
     }
     if (pj_keyring_check_session(getuid(), err, sizeof(err)) < 0) {
-        fprintf(stderr, "jenkins-token: %s\n", err);
+        tool_msg("%s", err);
         goto done;
     }
     password = read_password(jenkins_user, cfg.url);
     if (password == NULL || *password == '\0') {
-        fprintf(stderr, "jenkins-token: no password given\n");
+        tool_msg("no password given");
         rc = EXIT_USAGE;
         goto done;
     }
@@ -290,7 +295,7 @@ int cmd_login(int argc, char **argv)
         goto done;
     have_client = true;
     if (pj_client_verify(&client, password) != PJ_OK) {
-        fprintf(stderr, "jenkins-token: %s\n", client.message);
+        tool_msg("%s", client.message);
         rc = EXIT_NO_TOKEN;
         goto done;
     }

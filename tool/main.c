@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
             if (strcmp(argv[1], verbs[i].name) == 0)
                 return verbs[i].run(argc - 1, argv + 1);
-        fprintf(stderr, "jenkins-token: unknown command \"%s\"\n", argv[1]);
+        tool_msg("unknown command \"%s\"", argv[1]);
         usage(stderr);
         return EXIT_USAGE;
     }

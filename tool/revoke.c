@@ -42,12 +42,14 @@ int cmd_revoke(int argc, char **argv)
         keyctl_revoke(st.meta_key);
         keyctl_unlink(st.token_key, KEY_SPEC_SESSION_KEYRING);
         keyctl_unlink(st.meta_key, KEY_SPEC_SESSION_KEYRING);
-        fprintf(stderr, "jenkins-token: token %s revoked on %s\n", st.meta.token_uuid,
-                st.meta.url);
+        /* keyring = user: the user's other processes read them too. */
+        keyctl_unlink(st.token_key, KEY_SPEC_USER_KEYRING);
+        keyctl_unlink(st.meta_key, KEY_SPEC_USER_KEYRING);
+        tool_msg("token %s revoked on %s", st.meta.token_uuid, st.meta.url);
         rc = EXIT_OK;
     } else {
-        fprintf(stderr, "jenkins-token: %s\n  The token is still live; try again.\n",
-                client.message);
+        tool_msg("%s", client.message);
+        tool_hint("The token is still live; try again.");
         rc = EXIT_CONTROLLER;
     }
     pj_client_free(&client, false);

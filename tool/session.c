@@ -2,7 +2,9 @@
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * Reading this session's token: <key_name>:token and <key_name>:meta from
- * the session keyring.  No configuration file is needed: the meta key says
+ * the session keyring, or else from the user keyring (keyring = user, where
+ * a desktop's terminals, started by systemd --user in a session keyring of
+ * their own, find it).  No configuration file is needed: the meta key says
  * how to reach the controller.
  */
 #include "config.h"
@@ -25,18 +27,16 @@ static int explain(int err, const char *key_name)
             key_name);
         return EXIT_NO_TOKEN;
     case EKEYEXPIRED:
-        fprintf(stderr, "jenkins-token: the session's Jenkins token has expired.\n"
-                        "  Run `jenkins-token login` for a new one.\n");
+        tool_msg("the session's Jenkins token has expired.");
+        tool_hint("Run `jenkins-token login` for a new one.");
         return EXIT_NO_TOKEN;
     case EKEYREVOKED:
-        fprintf(stderr, "jenkins-token: the session's Jenkins token was revoked.\n"
-                        "  Run `jenkins-token login` for a new one.\n");
+        tool_msg("the session's Jenkins token was revoked.");
+        tool_hint("Run `jenkins-token login` for a new one.");
         return EXIT_NO_TOKEN;
     default:
-        fprintf(stderr,
-                "jenkins-token: the session's Jenkins token cannot be read: %s\n"
-                "  (is this the session that logged in? see `keyctl show @s`)\n",
-                strerror(err));
+        tool_msg("the session's Jenkins token cannot be read: %s", strerror(err));
+        tool_hint("(is this the session that logged in? see `keyctl show @s`)");
         return EXIT_UNREADABLE;
     }
 }
@@ -45,13 +45,20 @@ int session_token_load(const char *key_name, struct session_token *st)
 {
     char err[256], *meta = NULL;
     size_t token_len = 0, meta_len = 0;
-    int rc;
+    int rc, where = PJ_KEYRING_SESSION;
 
     memset(st, 0, sizeof(*st));
-    rc = pj_keyring_read(key_name, "token", &st->token, &token_len, &st->token_key);
+    rc = pj_keyring_read_in(where, key_name, "token", &st->token, &token_len,
+                            &st->token_key);
+    /* The meta comes from where the token was found, never the other. */
+    if (rc != 0 && pj_keyring_read_in(PJ_KEYRING_USER, key_name, "token", &st->token,
+                                      &token_len, &st->token_key) == 0) {
+        where = PJ_KEYRING_USER;
+        rc = 0;
+    }
     if (rc != 0)
         return explain(rc, key_name);
-    rc = pj_keyring_read(key_name, "meta", &meta, &meta_len, &st->meta_key);
+    rc = pj_keyring_read_in(where, key_name, "meta", &meta, &meta_len, &st->meta_key);
     if (rc != 0) {
         session_token_free(st);
         return explain(rc, key_name);
@@ -59,8 +66,8 @@ int session_token_load(const char *key_name, struct session_token *st)
     rc = pj_meta_parse(&st->meta, meta, meta_len, err, sizeof(err));
     free(meta);
     if (rc < 0 || token_len == 0 || strlen(st->token) != token_len) {
-        fprintf(stderr, "jenkins-token: %s:meta or %s:token is malformed: %s\n",
-                key_name, key_name, rc < 0 ? err : "bad token");
+        tool_msg("%s:meta or %s:token is malformed: %s", key_name, key_name,
+                 rc < 0 ? err : "bad token");
         session_token_free(st);
         return EXIT_UNREADABLE;
     }

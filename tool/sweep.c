@@ -55,7 +55,8 @@ static bool journal_has_entries(const char *dir)
     while (!any && (de = readdir(d)) != NULL) {
         size_t n = strlen(de->d_name);
 
-        any = n > 6 && de->d_name[0] != '.' && strcmp(de->d_name + n - 6, ".token") == 0;
+        any =
+            n > 6 && de->d_name[0] != '.' && strcmp(de->d_name + n - 6, ".token") == 0;
     }
     closedir(d);
     return any;
@@ -83,8 +84,7 @@ int cmd_sweep(int argc, char **argv)
         explicit_conf = true;
     }
     if (geteuid() != 0) {
-        fprintf(stderr,
-                "jenkins-token: sweep must run as root (it reads the journal)\n");
+        tool_msg("sweep must run as root (it reads the journal)");
         return EXIT_USAGE;
     }
     if (pj_config_init(&cfg) < 0)
@@ -93,17 +93,19 @@ int cmd_sweep(int argc, char **argv)
      * controller, whatever an entry names.  Without a configuration and
      * without entries there is nothing to do: the timer keeps running after
      * libpam-jenkins is purged and jenkins-token stays. */
-    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) < 0) {
-        fprintf(stderr, "jenkins-token: %s\n", err);
+    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) <
+        0) {
+        tool_msg("%s", err);
         rc = EXIT_USAGE;
         goto done;
     }
     if (cfg.url == NULL && !explicit_conf && !journal_has_entries(cfg.journal_dir)) {
-        printf("sweep: nothing to do (no %s, no entries in %s)\n", conf, cfg.journal_dir);
+        printf("sweep: nothing to do (no %s, no entries in %s)\n", conf,
+               cfg.journal_dir);
         goto done;
     }
     if (pj_config_finish(&cfg, err, sizeof(err)) < 0) {
-        fprintf(stderr, "jenkins-token: %s\n", err);
+        tool_msg("%s", err);
         rc = EXIT_USAGE;
         goto done;
     }

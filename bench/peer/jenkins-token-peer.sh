@@ -8,19 +8,28 @@
 #   auth:    pam_exec expose_authtok: password on stdin -> crumb, token
 #   session: pam_exec: keyctl padd the token into the session keyring
 #   close:   pam_exec: curl revoke
+# CA is a CA file, or "system" for curl's default trust store.
 set -eu
 PEER_URL=${1:?usage: jenkins-token-peer.sh URL CA}
 PEER_CA=${2:?usage: jenkins-token-peer.sh URL CA}
+pcurl() {
+    if [ "$PEER_CA" = system ]; then
+        curl "$@"
+    else
+        curl --cacert "$PEER_CA" "$@"
+    fi
+}
 dir=/run/jenkins-token-peer
-mkdir -p -m 0700 "$dir"
+mkdir -p "$dir"
+chmod 0700 "$dir"
 state=$dir/$PAM_USER
 case "$PAM_TYPE" in
 auth)
     IFS= read -r password || true
     jar=$(mktemp)
-    crumb=$(curl -sf --cacert "$PEER_CA" -c "$jar" -u "$PAM_USER:$password" \
+    crumb=$(pcurl -sf -c "$jar" -u "$PAM_USER:$password" \
         "$PEER_URL/crumbIssuer/api/json" | sed -n 's/.*"crumb":"\([^"]*\)".*/\1/p')
-    curl -sf --cacert "$PEER_CA" -b "$jar" -u "$PAM_USER:$password" -H "Jenkins-Crumb: $crumb" \
+    pcurl -sf -b "$jar" -u "$PAM_USER:$password" -H "Jenkins-Crumb: $crumb" \
         --data-urlencode "newTokenName=peer $PAM_USER" \
         "$PEER_URL/me/descriptorByName/jenkins.security.ApiTokenProperty/generateNewToken" \
         >"$state.json"
@@ -33,7 +42,7 @@ open_session)
 close_session)
     token=$(sed -n 's/.*"tokenValue": "\([^"]*\)".*/\1/p' "$state.json")
     uuid=$(sed -n 's/.*"tokenUuid": "\([^"]*\)".*/\1/p' "$state.json")
-    curl -sf --cacert "$PEER_CA" -u "$PAM_USER:$token" -d "tokenUuid=$uuid" \
+    pcurl -sf -u "$PAM_USER:$token" -d "tokenUuid=$uuid" \
         "$PEER_URL/user/$PAM_USER/descriptorByName/jenkins.security.ApiTokenProperty/revoke"
     rm -f "$state.json"
     ;;

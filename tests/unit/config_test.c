@@ -179,6 +179,14 @@ static void test_finish_checks(void **state)
     assert_int_equal(parse(&cfg, "url = https://j\nkey_name = a:b\n", err), 0);
     assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
     pj_config_free(&cfg);
+    /* a-b and a.b would both name PAM_JENKINS_HANDOFF_A_B */
+    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = a-b\n", err), 0);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "letters, digits or '_'"));
+    pj_config_free(&cfg);
+    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = ci_2\n", err), 0);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), 0);
+    pj_config_free(&cfg);
     assert_int_equal(parse(&cfg, "url = ftp://j/\n", err), 0);
     assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "only http and https"));

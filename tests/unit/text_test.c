@@ -3,11 +3,13 @@
 /* Unit tests: templates, URLs and user-id encoding, key=value records. */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -147,6 +149,20 @@ static void test_journal_entry(void **state)
     assert_string_equal(err, "entry has a malformed uuid");
 }
 
+static void test_url_host(void **state)
+{
+    char *host;
+
+    (void)state;
+    host = pj_url_host("https://Jenkins.Example.COM:8443/ci");
+    assert_string_equal(host, "jenkins.example.com");
+    free(host);
+    /* as libcurl names a cookie's host: no brackets */
+    host = pj_url_host("https://[::1]:8443/");
+    assert_string_equal(host, "::1");
+    free(host);
+}
+
 static void test_sanitize(void **state)
 {
     char out[128];
@@ -173,6 +189,14 @@ static void test_sanitize(void **state)
     assert_string_equal(out, "\\xe2\\x80\\xaegpj");
     pj_sanitize(out, sizeof(out), "\xc3(\x7f", 3);
     assert_string_equal(out, "\\xc3(\\x7f");
+    /* invisible and line-breaking characters: zero width space U+200B,
+     * line separator U+2028, byte order mark U+FEFF */
+    pj_sanitize(out, sizeof(out),
+                "a\xe2\x80\x8b"
+                "b\xe2\x80\xa8"
+                "c\xef\xbb\xbf",
+                12);
+    assert_string_equal(out, "a\\xe2\\x80\\x8bb\\xe2\\x80\\xa8c\\xef\\xbb\\xbf");
     /* truncation never splits an escape */
     pj_sanitize(out, 6, "ab\ncd", 5);
     assert_string_equal(out, "ab");
@@ -194,14 +218,50 @@ static void test_env_scrub(void **state)
     unsetenv("SSLKEYLOGFILE");
 }
 
+/* Two threads inside the scrub at once (a host calling PAM from several
+ * threads): the environment comes back whatever the order they leave in. */
+static void *scrub_a_while(void *arg)
+{
+    struct pj_env_scope scope;
+    struct timespec pause = {0, 20 * 1000 * 1000};
+
+    (void)arg;
+    pj_env_scrub_begin(&scope);
+    nanosleep(&pause, NULL);
+    pj_env_scrub_end(&scope);
+    return NULL;
+}
+
+static void test_env_scrub_threads(void **state)
+{
+    struct pj_env_scope scope;
+    pthread_t other;
+
+    (void)state;
+    setenv("PJ_PROBE", "kept", 1);
+    pj_env_scrub_begin(&scope);
+    assert_int_equal(pthread_create(&other, NULL, scrub_a_while, NULL), 0);
+    pj_env_scrub_end(&scope); /* the first leaves while the second is inside */
+    pthread_join(other, NULL);
+    assert_non_null(getenv("PJ_PROBE"));
+    assert_string_equal(getenv("PJ_PROBE"), "kept");
+    unsetenv("PJ_PROBE");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_template),      cmocka_unit_test(test_template_too_long),
-        cmocka_unit_test(test_url_join),      cmocka_unit_test(test_user_id_encoding),
-        cmocka_unit_test(test_loopback),      cmocka_unit_test(test_meta_round_trip),
-        cmocka_unit_test(test_journal_entry), cmocka_unit_test(test_sanitize),
+        cmocka_unit_test(test_template),
+        cmocka_unit_test(test_template_too_long),
+        cmocka_unit_test(test_url_join),
+        cmocka_unit_test(test_user_id_encoding),
+        cmocka_unit_test(test_loopback),
+        cmocka_unit_test(test_meta_round_trip),
+        cmocka_unit_test(test_journal_entry),
+        cmocka_unit_test(test_sanitize),
         cmocka_unit_test(test_env_scrub),
+        cmocka_unit_test(test_url_host),
+        cmocka_unit_test(test_env_scrub_threads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
