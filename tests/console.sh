@@ -28,7 +28,6 @@ install_stack su.pam su
 install_stack sudo.pam sudo
 printf 'alice console pw\n' >"$WORK/alice.pw"
 chmod 0600 "$WORK/alice.pw"
-DIALOG="python3 $TESTS_DIR/tty_dialog.py"
 PROMPT='expect:[$#] $'
 # What the user runs in the shell; "END-42" is only in the output once the
 # commands ran (the terminal echoes the typed "END-$((40+2))").

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154  # top_srcdir, MODULE, CA, WORK: tests/lib.sh
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
 # Helpers for the suites that prove the stacks in conf/ (sourced after
@@ -67,5 +67,9 @@ wait_live() {
     return 1
 }
 
-# pexpect: the client side of a terminal, for login(1), su, sudo and ssh.
-have_pexpect() { python3 -c 'import pexpect' 2>/dev/null; }
+# A person at a terminal, for login(1), su, sudo and ssh (tests/tty_dialog.py),
+# with Debian's python3 and python3-pexpect (scripts/install-deps), whatever
+# other python3 comes first in PATH.
+# shellcheck disable=SC2034  # used by the suites that source this
+DIALOG="/usr/bin/python3 $TESTS_DIR/tty_dialog.py"
+have_pexpect() { /usr/bin/python3 -c 'import pexpect' 2>/dev/null; }

@@ -11,6 +11,7 @@ Usage: tty_dialog.py STEP... -- COMMAND [ARG...]
   sendfile:PATH   type the first line of PATH and Enter (a password: never
                   in argv)
   sleep:SECONDS   wait
+  hangup          close the terminal (ssh -N never ends by itself)
 Then reads to the end.  Prints everything the program wrote; exits with
 its status, or 124 when a prompt never came."""
 import io
@@ -51,6 +52,10 @@ def main():
                     child.sendline(f.readline().rstrip("\n"))
             elif verb == "sleep":
                 time.sleep(float(arg))
+            elif verb == "hangup":
+                child.close(force=True)
+                show(transcript)
+                sys.exit(0)
             else:
                 sys.exit("tty_dialog: unknown step " + step)
         except (pexpect.TIMEOUT, pexpect.EOF) as e:
