@@ -67,8 +67,8 @@ static char *token_name(struct pj_context *ctx)
     return unique;
 }
 
-/* JENKINS_URL and JENKINS_USER_ID, the names jenkins-cli, python-jenkins and
- * Jenkins Job Builder read, for the default key_name; with several module
+/* JENKINS_URL and JENKINS_USER_ID, the names jenkins-cli reads (and
+ * `jenkins-token exec` sets), for the default key_name; with several module
  * instances (one per controller) the others export JENKINS_URL_<KEY_NAME>
  * and JENKINS_USER_ID_<KEY_NAME>, so that a second controller never
  * overwrites the first's (pam_putenv keeps the last value of a name). */

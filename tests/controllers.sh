@@ -20,7 +20,8 @@ for url in "$J_URL" "$R_URL"; do
     double "$url" users '{"pjdeptwo": {"password": "two pw"}}' >/dev/null
 done
 module_conf /etc/security/pam_jenkins.conf "$J_URL" export_env
-module_conf /etc/security/pam_jenkins-release.conf "$R_URL" export_env "key_name = release"
+JOURNAL_DIR=$WORK/journal-release module_conf /etc/security/pam_jenkins-release.conf "$R_URL" \
+    export_env "key_name = release"
 install_stack two-controllers.pam pjdep-two
 login() { # login PASSWORD [COMMAND]: a whole session through the stack
     printf '%s\n' "$1" | "$PAM_APP" --service pjdep-two --user pjdeptwo ${2:+-- "$2"} 2>&1
@@ -44,7 +45,23 @@ is "$(grep '^JENKINS' <<<"$out" | tr '\n' ' ')" \
    "JENKINS_URL=$J_URL/ JENKINS_URL_RELEASE=$R_URL/ JENKINS_USER_ID=pjdeptwo JENKINS_USER_ID_RELEASE=pjdeptwo " \
    "export_env: JENKINS_URL for the default key_name, JENKINS_URL_RELEASE for key_name = release"
 is "$(live_tokens "$J_URL"):$(live_tokens "$R_URL")" "0:0" "logout: both revoked"
-is "$(revokes "$J_URL"):$(revokes "$R_URL"):$(journal_entries)" "1:1:0" "with one request each; the journal is empty"
+is "$(revokes "$J_URL"):$(revokes "$R_URL"):$(journal_entries):$(ls "$WORK/journal-release" | wc -l)" "1:1:0:0" \
+   "with one request each; both journals are empty"
+
+# --- a session killed: each controller's sweep revokes its own token --------------------------------
+double "$J_URL" reset >/dev/null; double "$R_URL" reset >/dev/null
+touch "$WORK/hold"
+printf 'two pw\n' | "$PAM_APP" --service pjdep-two --user pjdeptwo --hold-file "$WORK/hold" >"$WORK/held.out" 2>&1 &
+held=$!
+for _ in $(seq 1 200); do grep -q '^holding' "$WORK/held.out" && break; sleep 0.05; done
+is "$(journal_entries):$(ls "$WORK/journal-release" | wc -l)" "1:1" "a session holds two tokens, each in its controller's journal"
+kill -9 "$held"; wait "$held" 2>/dev/null
+out=$("$TOOL" sweep 2>&1)
+like "$out" "1 revoked" "killed: jenkins-token sweep (the default configuration) revokes the first controller's"
+out=$("$TOOL" sweep --conf /etc/security/pam_jenkins-release.conf 2>&1)
+like "$out" "1 revoked" "and jenkins-token sweep --conf pam_jenkins-release.conf the second's"
+unlike "$out" " [1-9][0-9]* (failed|given up)" "neither meets the other's entries"
+is "$(live_tokens "$J_URL"):$(live_tokens "$R_URL")" "0:0" "nothing live is left at either controller"
 
 # --- a wrong password never reaches the second controller ------------------------------------------
 double "$J_URL" reset >/dev/null; double "$R_URL" reset >/dev/null
@@ -65,7 +82,8 @@ is "$(generates "$J_URL"):$(live_tokens "$J_URL"):$(journal_entries)" "1:0:0" "l
 # --- the requisite controller down -----------------------------------------------------------------
 start_double R2
 double "$R2_URL" users '{"pjdeptwo": {"password": "two pw"}}' >/dev/null
-module_conf /etc/security/pam_jenkins-release.conf "$R2_URL" export_env "key_name = release"
+JOURNAL_DIR=$WORK/journal-release module_conf /etc/security/pam_jenkins-release.conf "$R2_URL" \
+    export_env "key_name = release"
 kill "$J_PID"; wait "$J_PID" 2>/dev/null
 out=$(login "two pw")
 like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "the first controller down: the login is refused (it decides)"

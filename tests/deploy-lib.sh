@@ -19,16 +19,17 @@ install_stack() {
 }
 
 # module_conf FILE URL [LINE...]: a pam_jenkins.conf for the double, with
-# the journal in $WORK (never the host's /var/lib).
+# the journal in $WORK (never the host's /var/lib): $WORK/journal, or
+# $JOURNAL_DIR when set.
 module_conf() {
-    local file=$1 url=$2
+    local file=$1 url=$2 journal=${JOURNAL_DIR:-$WORK/journal}
     shift 2
-    mkdir -p "$WORK/journal"
-    chmod 0700 "$WORK/journal"
+    mkdir -p "$journal"
+    chmod 0700 "$journal"
     {
         echo "url = $url"
         echo "ca_file = $CA"
-        echo "journal_dir = $WORK/journal"
+        echo "journal_dir = $journal"
         echo "connect_timeout = 2"
         echo "timeout = 4"
         printf '%s\n' "$@"
