@@ -33,23 +33,16 @@ struct option {
     const char *const *choices; /* OPT_CHOICE: the words, in enum order */
 };
 
-#define S(field, def)                                                                  \
-    {                                                                                  \
-#field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0, NULL      \
-    }
-#define N(field, def, lo, hi)                                                          \
-    {                                                                                  \
-#field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi, NULL \
-    }
-#define B(field)                                                                       \
-    {                                                                                  \
-#field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1, NULL       \
-    }
+/* The option table, one line an option: clang-format would split the
+ * macros' braces and the stringizing '#' onto lines of their own, as
+ * pam-krb5 found, so the table is fenced off from it. */
+/* clang-format off */
+#define S(field, def)         { #field, OPT_STRING, offsetof(struct pj_config, field), def, 0, 0, 0, NULL }
+#define N(field, def, lo, hi) { #field, OPT_NUMBER, offsetof(struct pj_config, field), NULL, def, lo, hi, NULL }
+#define B(field)              { #field, OPT_BOOL, offsetof(struct pj_config, field), NULL, 0, 0, 1, NULL }
 /* One word of a fixed list, stored as its index (an enum in pj_config). */
-#define C(field, def, words)                                                           \
-    {                                                                                  \
-#field, OPT_CHOICE, offsetof(struct pj_config, field), NULL, def, 0, 0, words  \
-    }
+#define C(field, def, words)  { #field, OPT_CHOICE, offsetof(struct pj_config, field), NULL, def, 0, 0, words }
+/* clang-format on */
 
 /* keyring: enum pj_keyring_mode */
 static const char *const keyring_words[] = {"session", "user", NULL};
@@ -60,6 +53,7 @@ static const char *const keyring_words[] = {"session", "user", NULL};
     ((long)((unsigned long)UINT_MAX > (unsigned long)LONG_MAX ? LONG_MAX : UINT_MAX))
 _Static_assert(UID_OPTION_MAX > 0, "minimum_uid's range must be positive");
 
+/* clang-format off */
 static const struct option options[] = {
     S(url, NULL),
     S(user, "%u"),
@@ -84,6 +78,7 @@ static const struct option options[] = {
     B(debug),
     B(allow_insecure_http),
 };
+/* clang-format on */
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 

@@ -479,6 +479,8 @@ int pj_journal_rewrite(const char *dir, const char *name,
  * effective uid without group or other bits, else -1 with err naming the
  * fix (errno ENOENT when it does not exist, EPERM when refused). */
 int pj_journal_open_dir(const char *dir, char *err, size_t errlen);
+/* Create the directory (root, 0700) if missing, then check it as above. */
+int pj_journal_ensure_dir(const char *dir, char *err, size_t errlen);
 /* Read the entry name of dirfd: opened O_NOFOLLOW, a regular file owned by
  * the effective uid without group or other bits.  *lock_fd gets the file,
  * flock()ed: close it when done with the entry.  -1 with err set; errno

@@ -28,18 +28,17 @@
 
 #define ENTRY_MAX ((size_t)16 * 1024)
 
-#define FIELD(name)                                                                    \
-    {                                                                                  \
-#name, offsetof(struct pj_journal_entry, name)                                 \
-    }
+/* clang-format off */
+#define FIELD(name) { #name, offsetof(struct pj_journal_entry, name) }
 static const struct pj_kv_field entry_fields[] = {
-    FIELD(url),        FIELD(user),          FIELD(uuid),     FIELD(token),
-    FIELD(token_name), FIELD(created),       FIELD(pid),      FIELD(start_time),
-    FIELD(boot_id),    FIELD(ca_file),       FIELD(ca_path),  FIELD(proxy),
-    FIELD(tries),      FIELD(hard_failures), FIELD(last_try), FIELD(next_try),
-    FIELD(given_up),   FIELD(last_error),    FIELD(intent),   FIELD(uid),
-    FIELD(key_name),   FIELD(holders),
+    FIELD(url), FIELD(user), FIELD(uuid), FIELD(token), FIELD(token_name),
+    FIELD(created), FIELD(pid), FIELD(start_time), FIELD(boot_id),
+    FIELD(ca_file), FIELD(ca_path), FIELD(proxy), FIELD(tries),
+    FIELD(hard_failures), FIELD(last_try), FIELD(next_try), FIELD(given_up),
+    FIELD(last_error), FIELD(intent), FIELD(uid), FIELD(key_name),
+    FIELD(holders),
 };
+/* clang-format on */
 #define ENTRY_FIELDS (sizeof(entry_fields) / sizeof(entry_fields[0]))
 
 void pj_journal_entry_free(struct pj_journal_entry *entry)
@@ -170,7 +169,7 @@ refuse:
 }
 
 /* The directory holds live tokens: it must be root's and private. */
-static int ensure_dir(const char *dir, char *err, size_t errlen)
+int pj_journal_ensure_dir(const char *dir, char *err, size_t errlen)
 {
     int fd;
 
@@ -221,7 +220,7 @@ static int write_entry(const char *dir, const char *name,
     int fd = -1, status = -1;
     bool named = false;
 
-    if (ensure_dir(dir, err, errlen) < 0)
+    if (pj_journal_ensure_dir(dir, err, errlen) < 0)
         goto done;
     text = pj_journal_format(entry);
     tmp = pj_strdup_printf("%s/.tmp-XXXXXX", dir);

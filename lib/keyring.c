@@ -29,15 +29,14 @@
 
 #include "internal.h"
 
-#define FIELD(name)                                                                    \
-    {                                                                                  \
-#name, offsetof(struct pj_meta, name)                                          \
-    }
+/* clang-format off */
+#define FIELD(name) { #name, offsetof(struct pj_meta, name) }
 static const struct pj_kv_field meta_fields[] = {
-    FIELD(url),        FIELD(user),    FIELD(token_name),
-    FIELD(token_uuid), FIELD(created), FIELD(expires),
-    FIELD(ca_file),    FIELD(ca_path), FIELD(proxy),
+    FIELD(url), FIELD(user), FIELD(token_name), FIELD(token_uuid),
+    FIELD(created), FIELD(expires), FIELD(ca_file), FIELD(ca_path),
+    FIELD(proxy),
 };
+/* clang-format on */
 #define META_FIELDS (sizeof(meta_fields) / sizeof(meta_fields[0]))
 
 void pj_meta_free(struct pj_meta *meta)

@@ -87,15 +87,8 @@ int pj_journal_lock_shared(const char *dir, const char *name, long long deadline
         return -1;
     }
     /* The journal directory's rules (lib/journal.c) hold for the lock too. */
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-        pj_set_error(err, errlen, "cannot create journal directory %s: %s", dir,
-                     strerror(errno));
+    if (pj_journal_ensure_dir(dir, err, errlen) < 0)
         return -1;
-    }
-    fd = pj_journal_open_dir(dir, err, errlen);
-    if (fd < 0)
-        return -1;
-    close(fd);
     path = pj_strdup_printf("%s/%.*s.lock", dir, (int)(n - 6), name);
     if (path == NULL) {
         pj_set_error(err, errlen, "out of memory");
