@@ -102,6 +102,10 @@ void pj_handoff_discard(struct pj_context *ctx, struct pj_stash *stash);
 /* PAM_JENKINS_HANDOFF, or PAM_JENKINS_HANDOFF_<KEY_NAME> for an instance
  * with another key_name. */
 void pj_handoff_env_name(char *buf, size_t len, const struct pj_context *ctx);
+/* BASE for the default key_name, BASE_<KEY_NAME> for any other: the name of
+ * an environment variable of this module instance (export_env). */
+void pj_instance_env_name(char *buf, size_t len, const struct pj_context *ctx,
+                          const char *base);
 /* The payload format, exposed for the fuzzer. */
 struct pj_handoff {
     char *user;

@@ -67,13 +67,20 @@ static char *token_name(struct pj_context *ctx)
     return unique;
 }
 
+/* JENKINS_URL and JENKINS_USER_ID, the names jenkins-cli reads (and
+ * `jenkins-token exec` sets), for the default key_name; with several module
+ * instances (one per controller) the others export JENKINS_URL_<KEY_NAME>
+ * and JENKINS_USER_ID_<KEY_NAME>, so that a second controller never
+ * overwrites the first's (pam_putenv keeps the last value of a name). */
 static int export_environment(struct pj_context *ctx, const struct pj_stash *stash)
 {
-    char *url, *user;
+    char url_name[100], user_name[100], *url, *user;
     int status = PAM_BUF_ERR;
 
-    url = pj_strdup_printf("JENKINS_URL=%s/", ctx->cfg.url);
-    user = pj_strdup_printf("JENKINS_USER_ID=%s", stash->jenkins_user);
+    pj_instance_env_name(url_name, sizeof(url_name), ctx, "JENKINS_URL");
+    pj_instance_env_name(user_name, sizeof(user_name), ctx, "JENKINS_USER_ID");
+    url = pj_strdup_printf("%s=%s/", url_name, ctx->cfg.url);
+    user = pj_strdup_printf("%s=%s", user_name, stash->jenkins_user);
     if (url != NULL && user != NULL) {
         status = pam_putenv(ctx->pamh, url);
         if (status == PAM_SUCCESS)

@@ -111,6 +111,12 @@ void pj_handoff_env_name(char *buf, size_t len, const struct pj_context *ctx)
     instance_name(buf, len, ctx, PJ_HANDOFF_ENV, '_', true);
 }
 
+void pj_instance_env_name(char *buf, size_t len, const struct pj_context *ctx,
+                          const char *base)
+{
+    instance_name(buf, len, ctx, base, '_', true);
+}
+
 int pj_stash_save(struct pj_context *ctx, struct pj_stash *stash)
 {
     char name[200];

@@ -261,10 +261,12 @@ live_tokens() {
     double_query "$1" "len([t for t in toks if t['status']=='live' and '${2:-}' in ('', t['user'])])"
 }
 
-# live_handoff_keys USER-PREFIX: handoff keys not yet revoked (a revoked
-# key, payload already discarded, lingers in /proc/keys until collected).
+# live_handoff_keys USER: USER's handoff keys ("pam_jenkins:handoff:
+# <key_name>:<user>:...", root's) not yet revoked (a revoked key, payload
+# already discarded, lingers in /proc/keys until collected).
 live_handoff_keys() {
-    awk -v u="pam_jenkins:handoff:$1" '$2 !~ /R/ && index($0, u) { n++ } END { print n + 0 }' /proc/keys
+    awk -v u="$1" '$2 !~ /R/ && $8 == "user" && index($9, "pam_jenkins:handoff:") == 1 {
+        split($9, f, ":"); if (f[4] == u) n++ } END { print n + 0 }' /proc/keys
 }
 
 # --- syslog ------------------------------------------------------------------
