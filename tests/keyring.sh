@@ -103,7 +103,7 @@ serial=$(outside pjkualice "keyctl search @u user jenkins:token")
 mine=$(outside pjkualice "keyctl print $serial | wc -c")
 theirs=$(as_user pjkubob keyctl print "$serial" 2>&1 | grep -o "Permission denied")
 found=$(outside pjkubob "$JT >/dev/null 2>&1; echo \$?")
-seen=$(as_user pjkubob cat /proc/keys | grep -c "jenkins:")
+seen=$(as_user pjkubob cat /proc/keys | grep -cE " jenkins:(token|meta)")
 is "$mine:$theirs:$found:$seen" "35:Permission denied:1:0" \
     "the user reads it by serial without possessing it; another user cannot read it, find it or see it"
 uuid=$(double_query "$J_URL" "[t['uuid'] for t in toks if t['status'] == 'live'][0]")

@@ -56,7 +56,7 @@ logged "pam_jenkins\(good:session\): token [0-9a-f-]+ of pjalice revoked" "the r
 hold=$WORK/hold; touch "$hold"
 login pjalice "$APW" --hold-file "$hold" -- 'keyctl search @s user jenkins:token; keyctl pipe %user:jenkins:token >/dev/null && echo readable' >"$WORK/held.out" &
 held=$!
-for i in $(seq 1 100); do grep -q holding "$WORK/held.out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 1 100); do grep -q holding "$WORK/held.out" 2>/dev/null && break; sleep 0.05; done
 serial=$(sed -n '/^[0-9][0-9]*$/p' "$WORK/held.out" | head -1)
 like "$(cat "$WORK/held.out")" "^readable" "inside its session the user reads the token"
 out=$(as_user pjalice keyctl print "$serial" 2>&1)
@@ -67,7 +67,7 @@ j=$(ls "$WORK/journal")
 like "$j" "^[0-9a-f-]{36}\.token$" "while the session is open the journal holds its entry"
 is "$(stat -c %a "$WORK/journal/$j")" 600 "the journal entry is mode 0600"
 rm -f "$hold"; wait "$held"
-out=""; for i in $(seq 1 40); do out=$(as_user pjalice keyctl describe "$serial" 2>&1) || break; sleep 0.05; done
+out=""; for _ in $(seq 1 40); do out=$(as_user pjalice keyctl describe "$serial" 2>&1) || break; sleep 0.05; done
 like "$out" "Required key not available|Key has been revoked" "after logout the key is gone"
 
 # --- failures that must not mint --------------------------------------------------------------

@@ -26,7 +26,11 @@ login() { # login SERVICE PASSWORD [pam-app options] [-- command]
 }
 # The user in a session keyring of their own, as after their own login.
 as_user() { setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl session - "$@"; }
-handoff_keys() { grep "pam_jenkins:handoff:" /proc/keys | grep -c ":$U:" || true; }
+# Handoff keys of this run's user that are not revoked, as serials.  Keys
+# of other runs (a killed run's forged key lingers in the kernel) are told
+# apart by comparing with a list taken before.
+handoff_serials() { awk -v u=":$U:" '$2 !~ /R/ && /pam_jenkins:handoff:/ && index($0, u) { print $1 }' /proc/keys | sort; }
+new_handoff_serials() { comm -13 <(printf '%s\n' "$1") <(handoff_serials) | grep .; }
 reset() { double "$J_URL" config '{"faults": [], "crumb_issuer": true}' >/dev/null; double "$J_URL" reset >/dev/null; }
 nreq() { double_query "$J_URL" 'len(reqs)'; }
 minted() { double_query "$J_URL" 'len([r for r in reqs if r["path"].endswith("generateNewToken")])'; }
@@ -59,10 +63,11 @@ else
         ALL_PROXY=http://127.0.0.1:9 NO_PROXY= -- --no-session 2>&1)
     like "$out" "^authenticate: PAM_SUCCESS" "setuid: proxy variables from the user change nothing"
     hold=$WORK/hold-suid; touch "$hold"; chmod 0666 "$hold"
+    before=$(handoff_serials)
     suid_login -- --no-session --hold-after-auth "$hold" >"$WORK/suid.out" 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do grep -q holding "$WORK/suid.out" && break; sleep 0.05; done
-    is "$(handoff_keys)" 0 "setuid: no handoff key for a setuid caller (the user never holds one)"
+    is "$(new_handoff_serials "$before" | wc -l)" 0 "setuid: no handoff key for a setuid caller (the user never holds one)"
     rm -f "$hold"; wait "$pid"
 fi
 
@@ -88,12 +93,13 @@ ok $? "root: SSLKEYLOGFILE from the environment makes no file"
 # --- the handoff key: its possessor gets no rights -------------------------
 reset
 hold=$WORK/hold-ring; touch "$hold"
+before=$(handoff_serials)
 keyctl session pjsec-shared sh -c 'keyctl setperm @s 0x3f3f003f && exec "$@"' sh \
     sh -c "printf '%s\n' '$PW' | '$PAM_APP' --confdir '$STACKS' --service sec --user $U --no-session --hold-after-auth '$hold'" \
     >"$WORK/ring.out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q holding "$WORK/ring.out" && break; sleep 0.05; done
-serial=$(awk -v u=":$U:" '/pam_jenkins:handoff:/ && index($0, u) { print $1 }' /proc/keys | head -1)
+serial=$(new_handoff_serials "$before" | head -1)
 serial=$((0x${serial:-0}))
 like "$(keyctl rdescribe "$serial" 2>&1)" "^user;0;0;003f0000;pam_jenkins:handoff:jenkins:$U:" \
     "the handoff key is root's, permissions 003f0000 (possessor: none)"
@@ -111,6 +117,8 @@ reset
 write_stack "$STACKS" forge "$J_URL"
 sed -i "1i session required pam_env.so readenv=1 envfile=$WORK/forge.env user_readenv=0" "$STACKS/forge"
 forged=$(as_user sh -c "keyctl add user pam_jenkins:handoff:jenkins:$U:1.1.1 x @u" 2>&1 | tail -1)
+# gone by itself if this run is killed before it cleans up
+setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl timeout "$forged" 120
 setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl setperm "$forged" 0x3f01003f
 echo "PAM_JENKINS_HANDOFF=$forged" >"$WORK/forge.env"
 out=$("$PAM_APP" --confdir "$STACKS" --service forge --user "$U" --no-auth 2>&1)

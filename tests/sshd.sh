@@ -56,7 +56,7 @@ LogLevel VERBOSE
 EOS
     test_sshd "$SERVICE" "$WORK/sshd_config"
     "$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
-    for i in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
+    for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
     SSHD_PID=$(cat "$WORK/sshd.pid")
 }
 stop_sshd() {
@@ -73,7 +73,7 @@ ssh_pw() { # ssh_pw USER PASSWORD METHOD COMMAND
         -o PreferredAuthentications="$3" -p "$PORT" "$1@127.0.0.1" "$4"
 }
 wait_revoked() { # wait until no live token of USER remains
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         [ "$(live_tokens "$J_URL" "$1")" = 0 ] && return 0
         sleep 0.1
     done
