@@ -162,7 +162,7 @@ touch "$WORK/hold-gone"
 printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service gone --user pjalice \
     --hold-after-auth "$WORK/hold-gone" >"$WORK/gone.out" 2>&1 &
 held=$!
-for _ in $(seq 1 100); do grep -q holding "$WORK/gone.out" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q holding "$WORK/gone.out" && break; sleep 0.05; done
 kill "$GONE_PID"; wait "$GONE_PID" 2>/dev/null
 rm -f "$WORK/hold-gone"; wait "$held"
 like "$(cat "$WORK/gone.out")" "^open_session: PAM_SESSION_ERR" "controller gone between auth and session: PAM_SESSION_ERR"

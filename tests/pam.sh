@@ -56,7 +56,7 @@ logged "pam_jenkins\(good:session\): token [0-9a-f-]+ of pjalice revoked" "the r
 hold=$WORK/hold; touch "$hold"
 login pjalice "$APW" --hold-file "$hold" -- 'keyctl search @s user jenkins:token; keyctl pipe %user:jenkins:token >/dev/null && echo readable' >"$WORK/held.out" &
 held=$!
-for _ in $(seq 1 100); do grep -q holding "$WORK/held.out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q holding "$WORK/held.out" 2>/dev/null && break; sleep 0.05; done
 serial=$(sed -n '/^[0-9][0-9]*$/p' "$WORK/held.out" | head -1)
 like "$(cat "$WORK/held.out")" "^readable" "inside its session the user reads the token"
 out=$(as_user pjalice keyctl print "$serial" 2>&1)

@@ -66,7 +66,7 @@ else
     before=$(handoff_serials)
     suid_login -- --no-session --hold-after-auth "$hold" >"$WORK/suid.out" 2>&1 &
     pid=$!
-    for _ in $(seq 1 100); do grep -q holding "$WORK/suid.out" && break; sleep 0.05; done
+    for _ in $(seq 1 600); do grep -q holding "$WORK/suid.out" && break; sleep 0.05; done
     is "$(new_handoff_serials "$before" | wc -l)" 0 "setuid: no handoff key for a setuid caller (the user never holds one)"
     rm -f "$hold"; wait "$pid"
 fi
@@ -98,7 +98,7 @@ keyctl session pjsec-shared sh -c 'keyctl setperm @s 0x3f3f003f && exec "$@"' sh
     sh -c "printf '%s\n' '$PW' | '$PAM_APP' --confdir '$STACKS' --service sec --user $U --no-session --hold-after-auth '$hold'" \
     >"$WORK/ring.out" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do grep -q holding "$WORK/ring.out" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q holding "$WORK/ring.out" && break; sleep 0.05; done
 serial=$(new_handoff_serials "$before" | head -1)
 serial=$((0x${serial:-0}))
 like "$(keyctl rdescribe "$serial" 2>&1)" "^user;0;0;003f0000;pam_jenkins:handoff:jenkins:$U:" \

@@ -43,7 +43,7 @@ hold_session() { # open a session that stays open until $WORK/hold goes
     printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice \
         --hold-file "$WORK/hold" >"$WORK/held.out" 2>&1 &
     held=$!
-    for _ in $(seq 1 100); do grep -q holding "$WORK/held.out" && break; sleep 0.05; done
+    for _ in $(seq 1 600); do grep -q holding "$WORK/held.out" && break; sleep 0.05; done
 }
 end_session() { rm -f "$WORK/hold"; wait "$held" 2>/dev/null; }
 login() { printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice -- true; }
@@ -55,8 +55,10 @@ dead_entry() {
     hold_session
     kill -9 "$held"; wait "$held" 2>/dev/null
     for f in "$J"/*.token; do
+        [ -e "$f" ] || continue
         grep -qxF "$(basename "$f")" <<<"$before" || { echo "$f"; return; }
     done
+    echo "# dead_entry: the killed session left no journal entry" >&2
 }
 field() { sed -n "s/^$2=//p" "$1"; }
 set_field() { # set_field FILE NAME VALUE (empty VALUE: drop the line)
