@@ -42,8 +42,11 @@ bool pj_holders_valid(const char *s)
         if (start > 20 || (s[start] != ',' && s[start] != '\0'))
             return false;
         s += start;
-        if (*s == ',' && *++s == '\0')
-            return false;
+        if (*s == ',') {
+            s++;
+            if (*s == '\0')
+                return false;
+        }
     }
     return true;
 }

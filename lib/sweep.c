@@ -435,7 +435,7 @@ static void free_names(char **names, size_t count)
 
     for (i = 0; i < count; i++)
         free(names[i]);
-    free(names);
+    free((void *)names);
 }
 
 /* The names first: the sweep replaces and removes entries as it goes, and
@@ -496,7 +496,7 @@ static void settle_temp_files(struct run *run)
 
 static char **list_entries(int dirfd, const char *skip, size_t *count)
 {
-    char **names = calloc(16, sizeof(*names)), **grown;
+    char **names = (char **)calloc(16, sizeof(*names)), **grown;
     size_t n = 0, cap = 16;
     struct dirent *de;
     int fd = dup(dirfd);
@@ -512,7 +512,7 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
         if (!entry_name(de->d_name, skip))
             continue;
         if (n == cap) {
-            grown = realloc(names, 2 * cap * sizeof(*names));
+            grown = (char **)realloc((void *)names, 2 * cap * sizeof(*names));
             ok = grown != NULL;
             if (!ok)
                 break;
@@ -533,7 +533,7 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
     }
     /* Tokens before intents ("intent-" sorts after hex uuids): the revokes
      * that surely help come first within the sweep at open's few tries. */
-    qsort(names, n, sizeof(*names), compare_names);
+    qsort((void *)names, n, sizeof(*names), compare_names);
     *count = n;
     return names;
 }
