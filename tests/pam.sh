@@ -4,6 +4,19 @@
 # pam_jenkins.so through real libpam and the real kernel keyring: the tests'
 # PAM application (tests/pam-app) drives a stack with pam_keyinit and the
 # built module against the Jenkins test double.
+#
+# As under systemd (KeyringMode=private), the whole suite runs in one
+# long-lived session keyring, which every login it starts shares: a key
+# the module forgets outlives the login that made it, as it would in a
+# display manager's or sshd's service keyring.  (Started without one, each
+# pam-app would get a private keyring from the kernel that dies with it,
+# and take a forgotten key along.)
+# (keyctl's "Joined session keyring" goes to /dev/null, the suite's stderr
+# comes back as fd 3.)
+if [ "${PJ_SERVICE_KEYRING:-}" != 1 ]; then
+    PJ_SERVICE_KEYRING=1 exec keyctl session - "$BASH" -c 'exec 2>&3 3>&-; exec "$BASH" "$0" "$@"' \
+        "$0" "$@" 3>&2 2>/dev/null
+fi
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 
@@ -21,6 +34,16 @@ login() { # login USER PASSWORD [pam-app options] [-- command]
     printf '%s\n' "$pw" | $VALGRIND "$PAM_APP" --confdir "$STACKS" --service good --user "$user" "$@"
 }
 as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
+# ring_handoff_keys USER: handoff keys for USER, not revoked, in the suite's
+# session keyring (the service's): only this suite's logins put keys there.
+ring_handoff_keys() {
+    local k n=0
+    for k in $(keyctl rlist @s 2>/dev/null); do
+        keyctl rdescribe "$k" 2>/dev/null | grep -q "^user;0;0;[0-9a-f]*;pam_jenkins:handoff:[^:]*:$1:" && n=$((n + 1))
+    done
+    echo "$n"
+}
+diag "the suite's session keyring: $(keyctl rdescribe @s 2>&1)"
 
 # --- a good login --------------------------------------------------------------------
 double "$J_URL" reset >/dev/null
@@ -49,6 +72,7 @@ is "$(double_query "$J_URL" '[(r["method"], r["path"].split("/")[-1]) for r in r
 like "$out" "cannot open directory .*journal.: Permission denied" "the user cannot look into the journal"
 is "$(ls "$WORK/journal" | wc -l)" "0" "the journal entry is gone after the revoke"
 like "$(grep -o 'prompts: [0-9]*' <<<"$out")" "prompts: 1" "the password was asked once"
+is "$(ring_handoff_keys pjalice)" 0 "no handoff key is left in the service's session keyring"
 logged "pam_jenkins\(good:session\): token \"pam_jenkins pjalice@.*\" \([0-9a-f-]+\) minted for pjalice" "minting is logged with name and uuid"
 logged "pam_jenkins\(good:session\): token [0-9a-f-]+ of pjalice revoked" "the revoke is logged"
 
@@ -83,9 +107,36 @@ unlike "$(cat "${SYSLOG:-/dev/null}")" "wrong-password|alice pw" "no log line ho
 out=$(login daemon whatever -- true)
 like "$out" "^authenticate: PAM_USER_UNKNOWN" "uid below minimum_uid: PAM_USER_UNKNOWN"
 
-out=$(login pjalice "$APW" --no-session)
-like "$out" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
-is "$(live_handoff_keys pjalice)" 0 "and the handoff key is gone at pam_end"
+# Between auth and session the handoff key waits in the service's keyring
+# (sshd's keyboard-interactive child hands it over so).
+touch "$WORK/hold-auth"
+login pjalice "$APW" --no-session --hold-after-auth "$WORK/hold-auth" >"$WORK/auth.out" 2>&1 &
+held=$!
+for _ in $(seq 1 200); do grep -q '^holding' "$WORK/auth.out" && break; sleep 0.05; done
+is "$(ring_handoff_keys pjalice)" 1 "after auth the handoff key is in the service's session keyring"
+rm -f "$WORK/hold-auth"; wait "$held"
+like "$(cat "$WORK/auth.out")" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
+is "$(ring_handoff_keys pjalice)" 0 "and the handoff key is gone from the service's keyring at pam_end"
+is "$(live_handoff_keys pjalice)" 0 "and from every keyring"
+# A login that dies between auth and session (kill -9, sshd's LoginGraceTime)
+# never reaches pam_end: its key, password inside, must go by itself.
+touch "$WORK/hold-killed"
+"$PAM_APP" --confdir "$STACKS" --service good --user pjalice --no-session \
+    --hold-after-auth "$WORK/hold-killed" <<<"$APW" >"$WORK/killed.out" 2>&1 &
+held=$! # pam-app itself
+for _ in $(seq 1 200); do grep -q '^holding' "$WORK/killed.out" && break; sleep 0.05; done
+kill -9 "$held"; wait "$held" 2>/dev/null
+rm -f "$WORK/hold-killed"
+left=""
+for k in $(keyctl rlist @s 2>/dev/null); do
+    keyctl rdescribe "$k" 2>/dev/null | grep -q ";pam_jenkins:handoff:[^:]*:pjalice:" && left=$k
+done
+expiry=$(awk -v k="$(printf '%08x' "${left:-0}")" '$1 == k { print $4 }' /proc/keys)
+# /proc/keys gives what is left as Ns, Nm, Nh... or "perm": never.
+secs=$(sed -E 's/^([0-9]+)s$/\1/; s/^([0-9]+)m$/\1*60/' <<<"$expiry")
+[ -n "$left" ] && [[ $expiry =~ ^[0-9]+[sm]$ ]] && [ $((secs)) -le 120 ]
+ok $? "a login killed after auth leaves its handoff key to expire within 2 minutes (expires in: ${expiry:-no key})"
+[ -n "$left" ] && keyctl revoke "$left"
 
 out=$(login pjalice "" --no-auth -- 'keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo has-token || echo no-token')
 like "$out" "^open_session: PAM_SUCCESS" "session without auth (cron, key-only ssh): the session opens"
