@@ -34,6 +34,7 @@ login() { # login USER PASSWORD [pam-app options] [-- command]
     printf '%s\n' "$pw" | $VALGRIND "$PAM_APP" --confdir "$STACKS" --service good --user "$user" "$@"
 }
 as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
+SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
 # ring_handoff_keys USER: handoff keys for USER, not revoked, in the suite's
 # session keyring (the service's): only this suite's logins put keys there.
 ring_handoff_keys() {
@@ -43,14 +44,23 @@ ring_handoff_keys() {
     done
     echo "$n"
 }
+nreqs() { double_query "$J_URL" 'len(reqs)'; }
 diag "the suite's session keyring: $(keyctl rdescribe @s 2>&1)"
 
 # --- a good login --------------------------------------------------------------------
 double "$J_URL" reset >/dev/null
 inside='keyctl rdescribe %user:jenkins:token; echo "token-length=$(keyctl pipe %user:jenkins:token | wc -c)";
 curl -sf --cacert '"$CA"' -u "pjalice:$(keyctl pipe %user:jenkins:token)" '"$J_URL"'/whoAmI/api/json; echo;
-keyctl pipe %user:jenkins:meta; env | grep -E "^(JENKINS|PAM_JENKINS)" | sort; ls '"$WORK/journal"' 2>&1 | head -1'
-out=$(login pjalice "$APW" -- "$inside")
+keyctl pipe %user:jenkins:meta; env | grep -E "^(JENKINS|PAM_JENKINS)" | sort; ls '"$WORK/journal"' 2>&1 | head -1
+touch '"$SHARED"'/in-session; while [ -e '"$SHARED"'/hold-good ]; do sleep 0.05; done'
+# The session waits for root to look into the journal while it is open.
+touch "$SHARED/hold-good"
+login pjalice "$APW" -- "$inside" >"$WORK/good.out" 2>&1 &
+held=$!
+for _ in $(seq 1 200); do [ -e "$SHARED/in-session" ] && break; sleep 0.05; done
+journalled=$(ls "$WORK/journal")
+rm -f "$SHARED/hold-good"; wait "$held"
+out=$(cat "$WORK/good.out")
 like "$out" "^authenticate: PAM_SUCCESS" "good password: authenticate succeeds"
 like "$out" "^open_session: PAM_SUCCESS" "open_session succeeds"
 uid=$(id -u pjalice)
@@ -70,8 +80,10 @@ is "$(double_query "$J_URL" '[(r["method"], r["path"].split("/")[-1]) for r in r
    "[('GET', 'json'), ('POST', 'generateNewToken'), ('GET', 'json'), ('POST', 'revoke')] True" \
    "login: 2 requests on 1 connection (then the user's curl); logout: 1 request"
 like "$out" "cannot open directory .*journal.: Permission denied" "the user cannot look into the journal"
+uuid=$(sed -n 's/^token_uuid=//p' <<<"$out")
+is "$journalled" "$uuid.token" "while the session was open the journal held the entry of its token ($uuid)"
 is "$(ls "$WORK/journal" | wc -l)" "0" "the journal entry is gone after the revoke"
-like "$(grep -o 'prompts: [0-9]*' <<<"$out")" "prompts: 1" "the password was asked once"
+like "$out" "^prompts: 1$" "the password was asked once"
 is "$(ring_handoff_keys pjalice)" 0 "no handoff key is left in the service's session keyring"
 logged "pam_jenkins\(good:session\): token \"pam_jenkins pjalice@.*\" \([0-9a-f-]+\) minted for pjalice" "minting is logged with name and uuid"
 logged "pam_jenkins\(good:session\): token [0-9a-f-]+ of pjalice revoked" "the revoke is logged"
@@ -158,10 +170,12 @@ is "$(grep -c '^close_session: PAM_SUCCESS' <<<"$out")" 2 "closing twice succeed
 is "$(double_query "$J_URL" '[r["path"].split("/")[-1] for r in reqs if r["method"] == "POST"]')" \
    "['generateNewToken', 'revoke']" "and revokes once"
 
+n=$(nreqs)
 out=$(login pjalice "")
 like "$out" "^authenticate: PAM_AUTH_ERR" "an empty password: PAM_AUTH_ERR"
 out=$(login pjalice "$(head -c 600 /dev/zero | tr '\0' x)")
 like "$out" "^authenticate: PAM_AUTH_ERR" "a 600-byte password: PAM_AUTH_ERR"
+is "$(nreqs)" "$n" "neither was sent to the controller"
 logged "password of pjalice refused: oversized password, not sent" "oversized passwords are refused before any request"
 
 write_stack "$STACKS" retain "$J_URL" retain_after_close
@@ -186,7 +200,7 @@ session  required $MODULE url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=
 EOS
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service firstpass --user pjalice -- 'keyctl pipe %user:jenkins:token | wc -c')
 like "$out" "^authenticate: PAM_SUCCESS" "use_first_pass: the password pam_unix asked for is used"
-like "$out" "^prompts: 1" "use_first_pass: one prompt for both modules"
+like "$out" "^prompts: 1$" "use_first_pass: one prompt for both modules"
 like "$out" "^34" "use_first_pass: the session holds the token"
 
 # --- try_first_pass and force_first_pass -----------------------------------------------------------
@@ -197,11 +211,29 @@ for mode in try_first_pass force_first_pass; do
 done
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service try_first_pass --user pjalice)
 like "$out" "^authenticate: PAM_SUCCESS" "try_first_pass: the stored password is used"
-like "$out" "^prompts: 1" "try_first_pass: no second prompt when it is right"
+like "$out" "^prompts: 1$" "try_first_pass: no second prompt when it is right"
 sed -e 's/^auth     optional pam_unix.so$//' "$STACKS/force_first_pass" >"$STACKS/force_nothing"
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service force_nothing --user pjalice)
 like "$out" "^authenticate: PAM_AUTH_ERR" "force_first_pass with no earlier password: PAM_AUTH_ERR"
-like "$out" "^prompts: 0" "force_first_pass: never prompts"
+like "$out" "^prompts: 0$" "force_first_pass: never prompts"
+
+# --- key_timeout: the token leaves the keyring by itself -----------------------------------------
+write_stack "$STACKS" shortkey "$J_URL" key_timeout=2
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service shortkey --user pjalice -- \
+    'keyctl pipe %user:jenkins:token >/dev/null && echo readable; sleep 3
+keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo still-readable || echo expired')
+like "$out" "^readable$" "key_timeout = 2: the session reads its token at first"
+like "$out" "^expired$" "and no more 3 s later"
+
+# --- token names with form syntax ----------------------------------------------------------------
+# '&', '+', '%' and '=' in the name (token_name is an admin's template) must
+# reach the controller as they are, not cut the form apart.
+printf 'token_name = a&b+c%%%%20d=e %%u\n' >"$WORK/formname.conf"
+sed "s|conf=$WORK/empty.conf|conf=$WORK/formname.conf|" "$STACKS/good" >"$STACKS/formname"
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service formname --user pjalice -- true)
+like "$out" "^open_session: PAM_SUCCESS" "a token name holding & + %20 =: the session gets its token"
+like "$(double_query "$J_URL" '[t["name"] for t in toks][-1]')" '^a&b\+c%20d=e pjalice #[0-9a-f]{8}$' \
+    "the controller lists the token under exactly that name"
 
 # --- a stack without pam_keyinit ---------------------------------------------------------------
 sed '/pam_keyinit/d' "$STACKS/good" >"$STACKS/nokeyinit"
