@@ -130,12 +130,12 @@ logged "ignoring PAM_JENKINS_HANDOFF: key $forged is not a handoff key of pam_je
 setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl unlink "$forged" @u >/dev/null 2>&1
 
 # A key that passes the key checks: its payload is checked like network data.
-forge_key() { # forge_key PAYLOAD-PRINTF-FORMAT: a root key exactly like ours
+forge_key() { # forge_key PAYLOAD-PRINTF-FORMAT PASSWORD [PERM]: a root key like ours
     local k
     # shellcheck disable=SC2059 # the format is the payload, NULs included
     k=$(printf "$1" "$2" | keyctl padd user "pam_jenkins:handoff:jenkins:$U:9.9.9" @s)
     keyctl timeout "$k" 60
-    keyctl setperm "$k" 0x003f0000
+    keyctl setperm "$k" "${3:-0x003f0000}"
     echo "PAM_JENKINS_HANDOFF=$k" >"$WORK/forge.env"
     echo "$k"
 }
@@ -150,6 +150,27 @@ reset
 out=$(keyctl session - sh -c "$(declare -f forge_key); U=$U WORK=$WORK; forge_key 'pam_jenkins-handoff-1\0$U\0admin\0%s\0\0\0\0' '$PW' >/dev/null; exec '$PAM_APP' --confdir '$STACKS' --service forge --user $U --no-auth" 2>&1)
 is "$(nreq)" 0 "a payload naming another Jenkins id is refused: nothing is sent"
 logged "ignoring a session handoff key made for another login" "the log says so"
+# forged_login PERM COOKIE-LINE: a root key with the user's right password, no
+# crumb and one session cookie, as open_session would find it.
+forged_login() {
+    # shellcheck disable=SC2016 # the script is for sh -c, its arguments follow
+    keyctl session - sh -c 'k=$(printf "pam_jenkins-handoff-1\0%s\0%s\0%s\0\0\0%s\0" "$1" "$1" "$2" "$3" |
+        keyctl padd user "pam_jenkins:handoff:jenkins:$1:9.9.9" @s) && keyctl timeout "$k" 60 &&
+        keyctl setperm "$k" "$4" && echo "PAM_JENKINS_HANDOFF=$k" >"$5" &&
+        exec "$6" --confdir "$7" --service forge --user "$1" --no-auth' \
+        sh "$U" "$PW" "$(printf "$2")" "$1" "$WORK/forge.env" "$PAM_APP" "$STACKS" 2>&1
+}
+tokens() { double_query "$J_URL" 'len(toks)'; }
+reset; n=$(tokens)
+out=$(forged_login 0x003f0000 '127.0.0.1\tFALSE\t/\tFALSE\t0\tJSESSIONID.pj\tabc')
+is "$(tokens)" $((n + 1)) "(a root key with our permissions and a cookie for the controller: a token, as designed)"
+reset; n=$(tokens)
+out=$(forged_login 0x3f3f0000 '127.0.0.1\tFALSE\t/\tFALSE\t0\tJSESSIONID.pj\tabc')
+is "$(nreq):$(tokens)" "0:$n" "a root key its possessors could rewrite (3f3f0000) is no handoff: nothing is sent"
+reset; n=$(tokens)
+out=$(forged_login 0x003f0000 'evil.example\tFALSE\t/\tFALSE\t0\tJSESSIONID.pj\tabc')
+is "$(tokens)" "$n" "a handoff whose cookie is for another host is refused: no token"
+logged "ignoring the session handoff key: malformed or foreign cookie" "the log says why"
 
 # --- configuration files nobody but root may write -------------------------
 reset
