@@ -198,6 +198,19 @@ out=$(login sec "$PW" --no-session --exec-after-auth 'ls -l /proc/$$/fd; ls -l /
 like "$out" "^0$" "the command run after auth (sudo) inherits no controller connection"
 out=$(login sec "$PW" --session-user root -- 'ls -l /proc/$$/fd | grep -c socket:' 2>&1)
 like "$out" "^0$" "nor does a session that does not mint (sudo -u)"
+# Another thread of the host starts a program just as the module connects
+# (tests/fork_at_connect.c): the connection must not reach it either.
+rm -f "$WORK/fork.report"
+# shellcheck disable=SC2154 # top_builddir comes from make check (tests/lib.sh)
+out=$(LD_PRELOAD=$top_builddir/tests/.libs/fork_at_connect.so PJ_FORK_AT_CONNECT=$WORK/fork.report \
+    ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 login sec "$PW" --no-session 2>&1)
+conn=$(sed -n 's/^connecting //p' "$WORK/fork.report" 2>/dev/null)
+like "$out" "^authenticate: PAM_SUCCESS" "(a program started while the module connects)"
+[ -n "$conn" ] && grep -q '^inherited ' "$WORK/fork.report" && ! grep -qxF "inherited $conn" "$WORK/fork.report"
+ok $? "a program the host starts while the module connects does not inherit the connection"
+# (libcurl's own socketpairs, made inheritable, are marked close-on-exec
+# only once the transfer is over: lib/http.c cloexec_new_fds.)
+diag "$(grep -c '^inherited socket:' "$WORK/fork.report" 2>/dev/null) other sockets were inheritable at that moment"
 
 # --- a second authentication on a handle with an open session ---------------
 out=$(login sec "$PW" --auth-twice 2>&1)
