@@ -16,47 +16,62 @@ U=pjmem
 ensure_user "$U"
 # Fresh each run, so that no copy from an earlier run can be found; with a
 # space and a non-ASCII letter, as people's passwords have.
-PW="mem pw ü $(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+PW="mem pw ü $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 double "$J_URL" users "{\"$U\": {\"password\": \"$PW\"}}" >/dev/null
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
 CANARY="canary-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 hexof() { printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n'; }
+# A block freed unwiped loses its first 16 bytes to malloc's free-list
+# pointers (glibc's tcache and fastbins), and only those: so each secret is
+# also searched from its 17th byte on.
+tailof() { printf '%s' "$1" | tail -c +17 | od -An -tx1 -v | tr -d ' \n'; }
 b64of() { printf '%s' "$1" | base64 -w0; }
 
 # scan NAME PASSWORD [pam-app options] [-- COMMAND]: one pam-app run, paused
-# after pam_end and searched; the hits go to $WORK/NAME.scan.
+# after pam_end (or where $PAUSE says: --hold-file pauses in the session)
+# and searched; the hits go to $WORK/NAME.scan.
 scan() {
     local name=$1 pw=$2 hold=$WORK/hold.$1 pid tok
     shift 2
     touch "$hold"
     printf '%s\n' "$pw" | PJ_MEMSCAN_CANARY=$CANARY "$PAM_APP" --confdir "$STACKS" \
-        --service good --user "$U" --hold-after-end "$hold" "$@" >"$WORK/$name.out" 2>&1 &
+        --service good --user "$U" "${PAUSE:---hold-after-end}" "$hold" "$@" >"$WORK/$name.out" 2>&1 &
     pid=$!
     for _ in $(seq 1 200); do grep -q '^holding' "$WORK/$name.out" && break; sleep 0.05; done
     {
         echo "canary $(hexof "$CANARY")"
         echo "password $(hexof "$pw")"
+        echo "password-tail $(tailof "$pw")"
         echo "basic-password $(hexof "$(b64of "$U:$pw")")"
+        echo "basic-password-tail $(tailof "$(b64of "$U:$pw")")"
         for tok in $(cat "$SHARED/token" 2>/dev/null); do
             echo "token $(hexof "$tok")"
+            echo "token-tail $(tailof "$tok")"
             echo "basic-token $(hexof "$(b64of "$U:$tok")")"
+            echo "basic-token-tail $(tailof "$(b64of "$U:$tok")")"
         done
     } | python3 "$TESTS_DIR/memscan.py" "$pid" >"$WORK/$name.scan" 2>&1
     rm -f "$hold" "$SHARED/token"
     wait "$pid"
     sed -n 's/^hit /# left: /p' "$WORK/$name.scan"
 }
-hits() { grep -c "^hit $2 " "$WORK/$1.scan"; }
-where() { sed -n "s/^hit $2 \([^ ]*\) .*/\1/p" "$WORK/$1.scan" | sort | uniq -c | tr '\n' ';'; }
+# hits SCAN SECRET: how many places hold the secret, whole or from its 17th
+# byte on (every whole copy holds its tail too: the tails are counted);
+# where: in which mappings.
+# pam-app's own copy, in its static buffer (the application's, like sshd's,
+# which wipes it after authentication; pam-app at its end) is left out.
+APP=$(readlink -f "$PAM_APP")
+hits() { grep "^hit $2-tail " "$WORK/$1.scan" | grep -cvF " $APP "; }
+where() { sed -n "s/^hit $2-tail \([^ ]*\) .*/\1/p" "$WORK/$1.scan" | grep -vxF "$APP" | sort | uniq -c | tr '\n' ';'; }
 
 # --- a whole login: auth, session, a command, logout --------------------------------------
 scan login "$PW" -- "keyctl pipe %user:jenkins:token >$SHARED/token; echo >>$SHARED/token"
 like "$(cat "$WORK/login.out")" "^close_session: PAM_SUCCESS" "login: the session opened and closed"
 [ -s "$WORK/login.scan" ] && grep -q '^scanned [1-9][0-9]* mappings' "$WORK/login.scan"
 ok $? "login: root read the paused process's memory ($(tail -1 "$WORK/login.scan"))"
-like "$(where login canary)" "\[stack\]" "login: the scan finds a canary in the process's environment"
+like "$(grep '^hit canary ' "$WORK/login.scan")" "\[stack\]" "login: the scan finds a canary in the process's environment"
 is "$(hits login password)" 0 "login: the password is nowhere in the process after pam_end $(where login password)"
 is "$(hits login basic-password)" 0 "login: nor its Basic-auth form, base64(user:password) $(where login basic-password)"
 is "$(hits login basic-token)" 0 "login: nor the token's Basic-auth form (the revoke at logout) $(where login basic-token)"
@@ -66,6 +81,14 @@ is "$(hits login basic-token)" 0 "login: nor the token's Basic-auth form (the re
 # it, and libcurl has no option for that).  The token is revoked by then.
 [ "$(hits login token)" -le 1 ]
 ok $? "login: of the revoked token at most OpenSSL's last TLS record is left $(where login token)"
+
+# --- during the session: the password's work ended with the mint ----------------------------
+# An sshd session's monitor process lives as long as the session: whatever
+# it keeps is in every core dump of it for hours.
+PAUSE=--hold-file scan session "$PW" -- true
+like "$(cat "$WORK/session.out")" "^open_session: PAM_SUCCESS" "in the session: it opened"
+is "$(hits session password)" 0 "in the session: the password is nowhere in the process $(where session password)"
+is "$(hits session basic-password)" 0 "in the session: nor its Basic-auth form $(where session basic-password)"
 
 # --- authentication without a session: sudo, a screen locker ------------------------------
 scan authonly "$PW" --no-session
