@@ -128,6 +128,17 @@ like "$(setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl rdescribe "$fo
 logged "ignoring PAM_JENKINS_HANDOFF: key $forged is not a handoff key of pam_jenkins for $U" \
     "the log says the key was ignored"
 setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl unlink "$forged" @u >/dev/null 2>&1
+# A user's key with exactly our permissions: only its owner tells it apart.
+# Root, neither its owner nor a possessor with rights, could not read it
+# anyway; what the admin reads must still say what it is.
+forged=$(as_user sh -c "keyctl add user pam_jenkins:handoff:jenkins:$U:2.2.2 x @u" 2>&1 | tail -1)
+setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl setperm "$forged" 0x003f0000
+echo "PAM_JENKINS_HANDOFF=$forged" >"$WORK/forge.env"
+out=$("$PAM_APP" --confdir "$STACKS" --service forge --user "$U" --no-auth 2>&1)
+is "$(minted)" 0 "a user's key with the handoff key's very permissions gives no token"
+logged "ignoring PAM_JENKINS_HANDOFF: key $forged is not a handoff key of pam_jenkins for $U" \
+    "and the log says it is not ours (not that it is malformed)"
+setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl unlink "$forged" @u >/dev/null 2>&1
 
 # A key that passes the key checks: its payload is checked like network data.
 forge_key() { # forge_key PAYLOAD-PRINTF-FORMAT PASSWORD [PERM]: a root key like ours
