@@ -162,13 +162,16 @@ out=$(keyctl session - sh -c "$(declare -f forge_key); U=$U WORK=$WORK; forge_ke
 is "$(nreq)" 0 "a payload naming another Jenkins id is refused: nothing is sent"
 logged "ignoring a session handoff key made for another login" "the log says so"
 # forged_login PERM COOKIE-LINE: a root key with the user's right password, no
-# crumb and one session cookie, as open_session would find it.
+# crumb and one session cookie, as open_session would find it.  One the
+# module refused is revoked afterwards: left to its timeout, it would be
+# counted by the handoff checks above in a run that follows at once.
 forged_login() {
     # shellcheck disable=SC2016 # the script is for sh -c, its arguments follow
     keyctl session - sh -c 'k=$(printf "pam_jenkins-handoff-1\0%s\0%s\0%s\0\0\0%s\0" "$1" "$1" "$2" "$3" |
         keyctl padd user "pam_jenkins:handoff:jenkins:$1:9.9.9" @s) && keyctl timeout "$k" 60 &&
         keyctl setperm "$k" "$4" && echo "PAM_JENKINS_HANDOFF=$k" >"$5" &&
-        exec "$6" --confdir "$7" --service forge --user "$1" --no-auth' \
+        "$6" --confdir "$7" --service forge --user "$1" --no-auth
+        keyctl revoke "$k" 2>/dev/null; :' \
         sh "$U" "$PW" "$(printf "$2")" "$1" "$WORK/forge.env" "$PAM_APP" "$STACKS" 2>&1
 }
 tokens() { double_query "$J_URL" 'len(toks)'; }
@@ -244,6 +247,14 @@ like "$out" "^open_session: PAM_SESSION_ERR" "a reply naming another token fails
 is "$(live_tokens "$J_URL" "$U")" 0 "and the token it minted is revoked at once"
 logged "the reply names another token than the one requested" "the log says why"
 unlike "$(cat "$SYSLOG" 2>/dev/null)" "^Jan  1 00:00:00 host sshd" "no forged syslog line"
+# A plain other name, which no later check (the keyring's one-line fields)
+# would refuse either: only the comparison with the name sent does.
+reset
+double "$J_URL" config '{"faults": [{"mode": "hostile_generate", "token_name": "somebody else"}]}' >/dev/null
+out=$(login sec "$PW" -- "keyctl pipe %user:jenkins:meta | grep '^token_name='" 2>&1)
+like "$out" "^open_session: PAM_SESSION_ERR" "a reply naming another, plain token name fails the session too"
+unlike "$out" "^token_name=somebody else" "no session holds a token under the name the controller made up"
+is "$(live_tokens "$J_URL" "$U")" 0 "and the token is revoked at once"
 reset
 double "$J_URL" config '{"version": "2.555.1", "faults": [{"mode": "hostile_generate", "expiration_date": "\u001b]0;owned\u0007"}]}' >/dev/null
 out=$(login sec "$PW" 2>&1)
