@@ -40,7 +40,7 @@ scan() {
     printf '%s\n' "$pw" | PJ_MEMSCAN_CANARY=$CANARY "$PAM_APP" --confdir "$STACKS" \
         --service good --user "$U" "${PAUSE:---hold-after-end}" "$hold" "$@" >"$WORK/$name.out" 2>&1 &
     pid=$!
-    for _ in $(seq 1 200); do grep -q '^holding' "$WORK/$name.out" && break; sleep 0.05; done
+    for _ in $(seq 1 600); do grep -q '^holding' "$WORK/$name.out" && break; sleep 0.05; done
     {
         echo "canary $(hexof "$CANARY")"
         echo "password $(hexof "$pw")"

@@ -57,7 +57,7 @@ touch '"$SHARED"'/in-session; while [ -e '"$SHARED"'/hold-good ]; do sleep 0.05;
 touch "$SHARED/hold-good"
 login pjalice "$APW" -- "$inside" >"$WORK/good.out" 2>&1 &
 held=$!
-for _ in $(seq 1 200); do [ -e "$SHARED/in-session" ] && break; sleep 0.05; done
+for _ in $(seq 1 600); do [ -e "$SHARED/in-session" ] && break; sleep 0.05; done
 journalled=$(ls "$WORK/journal")
 rm -f "$SHARED/hold-good"; wait "$held"
 out=$(cat "$WORK/good.out")
@@ -124,7 +124,7 @@ like "$out" "^authenticate: PAM_USER_UNKNOWN" "uid below minimum_uid: PAM_USER_U
 touch "$WORK/hold-auth"
 login pjalice "$APW" --no-session --hold-after-auth "$WORK/hold-auth" >"$WORK/auth.out" 2>&1 &
 held=$!
-for _ in $(seq 1 200); do grep -q '^holding' "$WORK/auth.out" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q '^holding' "$WORK/auth.out" && break; sleep 0.05; done
 is "$(ring_handoff_keys pjalice)" 1 "after auth the handoff key is in the service's session keyring"
 rm -f "$WORK/hold-auth"; wait "$held"
 like "$(cat "$WORK/auth.out")" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
@@ -136,7 +136,7 @@ touch "$WORK/hold-killed"
 "$PAM_APP" --confdir "$STACKS" --service good --user pjalice --no-session \
     --hold-after-auth "$WORK/hold-killed" <<<"$APW" >"$WORK/killed.out" 2>&1 &
 held=$! # pam-app itself
-for _ in $(seq 1 200); do grep -q '^holding' "$WORK/killed.out" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q '^holding' "$WORK/killed.out" && break; sleep 0.05; done
 kill -9 "$held"; wait "$held" 2>/dev/null
 rm -f "$WORK/hold-killed"
 left=""
