@@ -8,7 +8,10 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "http_process.h"
@@ -66,18 +69,56 @@ static void share_init(void)
     share = sh;
 }
 
+/* libcurl copies what it sends and receives into buffers of its own (the
+ * request with its Authorization header, the upload and download buffers)
+ * and frees them without wiping them: tests/memory.sh found base64(user:
+ * password) and the token in the freed heap of a process after pam_end.
+ * So libcurl's frees wipe the whole block first, and a realloc that moves
+ * a block wipes the old one.  Only libcurl's own allocations: OpenSSL's
+ * record buffers are its own (docs/architecture.md, "Secrets in memory"). */
+static void wiping_free(void *p)
+{
+    if (p != NULL)
+        explicit_bzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+static void *wiping_realloc(void *p, size_t size)
+{
+    size_t old;
+    void *fresh;
+
+    if (p == NULL)
+        return malloc(size);
+    if (size == 0) {
+        wiping_free(p);
+        return NULL;
+    }
+    old = malloc_usable_size(p);
+    fresh = malloc(size);
+    if (fresh != NULL) {
+        memcpy(fresh, p, old < size ? old : size);
+        wiping_free(p);
+    }
+    return fresh;
+}
+
 /* Once per process, never cleaned up: sshd may load and unload the module
  * many times, and a global curl clean-up would pull OpenSSL out from under any
  * other library in the process that uses it.  The share lives as long: the
- * module is linked -z nodelete, so nothing ever unmaps it. */
+ * module is linked -z nodelete, so nothing ever unmaps it, nor the
+ * allocator functions above that libcurl keeps calling. */
 static void global_init(void)
 {
     struct pj_env_scope scope;
 
     /* libcurl opens $SSLKEYLOGFILE here, and OpenSSL reads its own
-     * variables: in setuid su or sudo those are the calling user's (env.c). */
+     * variables: in setuid su or sudo those are the calling user's (env.c).
+     * A process that initialised libcurl before us (another module of the
+     * stack) keeps its allocator: libcurl takes the first one only. */
     pj_env_scrub_begin(&scope);
-    global_status = curl_global_init(CURL_GLOBAL_DEFAULT);
+    global_status = curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wiping_free,
+                                         wiping_realloc, strdup, calloc);
     pj_env_scrub_end(&scope);
     if (global_status == CURLE_OK)
         share_init();

@@ -325,17 +325,25 @@ class Handler(BaseHTTPRequestHandler):
             return Response(200, '{"_class":"hudson.security.csrf.DefaultCrumbIssuer",'
                                  '"crumb":"abc', "application/json;charset=utf-8")
         if mode == "huge_body":
+            # "valid": a whole crumb reply, padded: nothing but its size is
+            # wrong with it.
             size = int(fault.get("size", 50 * 1024 * 1024))
             head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=utf-8\r\n"
                     "Content-Length: %d\r\n\r\n" % size).encode()
+            start, end = b'{"crumb":"', b""
+            if fault.get("valid"):
+                start = (b'{"_class":"hudson.security.csrf.DefaultCrumbIssuer","crumb":"abc",'
+                         b'"crumbRequestField":"Jenkins-Crumb","pad":"')
+                end = b'"}'
             chunk = b"a" * 65536
             try:
-                self.wfile.write(head + b'{"crumb":"')
-                sent = 10
-                while sent < size:
-                    n = min(len(chunk), size - sent)
+                self.wfile.write(head + start)
+                sent = len(start)
+                while sent < size - len(end):
+                    n = min(len(chunk), size - len(end) - sent)
                     self.wfile.write(chunk[:n])
                     sent += n
+                self.wfile.write(end)
             except OSError:
                 pass
             self.close_connection = True

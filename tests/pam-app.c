@@ -228,12 +228,13 @@ int main(int argc, char **argv)
         {"exec-after-auth", required_argument, NULL, 'x'},
         {"step-times", no_argument, NULL, 'm'},
         {"prompt-delay", required_argument, NULL, 'D'},
+        {"hold-after-end", required_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = NULL, *service = "pam_jenkins_test", *user = NULL;
     const char *session_user = NULL, *hold_file = NULL, *tty = "pts/9";
     const char *rhost = "192.0.2.7", *command = NULL;
-    const char *hold_after_auth = NULL, *exec_after_auth = NULL;
+    const char *hold_after_auth = NULL, *exec_after_auth = NULL, *hold_after_end = NULL;
     int auth_twice = 0;
     int password_fd = 0, do_auth = 1, do_session = 1, open_twice = 0, repeat = 1;
     int close_twice = 0, timing = 0;
@@ -298,6 +299,9 @@ int main(int argc, char **argv)
             break;
         case 'D':
             prompt_delay_ms = atol(optarg);
+            break;
+        case 'E':
+            hold_after_end = optarg;
             break;
         default:
             fprintf(stderr, "usage: pam-app --user U [options] [-- COMMAND]\n");
@@ -402,6 +406,10 @@ int main(int argc, char **argv)
     explicit_bzero(password, sizeof(password));
     printf("prompts: %d\n", prompts);
     fflush(stdout);
+    /* tests/memory.sh: the process as pam_end left it (our own copy of the
+     * password just wiped), for root to search its memory. */
+    if (hold_after_end != NULL)
+        hold(hold_after_end);
     if (failed)
         return 1;
     return command_status;

@@ -4,6 +4,19 @@
 # pam_jenkins.so through real libpam and the real kernel keyring: the tests'
 # PAM application (tests/pam-app) drives a stack with pam_keyinit and the
 # built module against the Jenkins test double.
+#
+# As under systemd (KeyringMode=private), the whole suite runs in one
+# long-lived session keyring, which every login it starts shares: a key
+# the module forgets outlives the login that made it, as it would in a
+# display manager's or sshd's service keyring.  (Started without one, each
+# pam-app would get a private keyring from the kernel that dies with it,
+# and take a forgotten key along.)
+# (keyctl's "Joined session keyring" goes to /dev/null, the suite's stderr
+# comes back as fd 3.)
+if [ "${PJ_SERVICE_KEYRING:-}" != 1 ]; then
+    PJ_SERVICE_KEYRING=1 exec keyctl session - "$BASH" -c 'exec 2>&3 3>&-; exec "$BASH" "$0" "$@"' \
+        "$0" "$@" 3>&2 2>/dev/null
+fi
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 
@@ -21,13 +34,33 @@ login() { # login USER PASSWORD [pam-app options] [-- command]
     printf '%s\n' "$pw" | $VALGRIND "$PAM_APP" --confdir "$STACKS" --service good --user "$user" "$@"
 }
 as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }
+SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
+# ring_handoff_keys USER: handoff keys for USER, not revoked, in the suite's
+# session keyring (the service's): only this suite's logins put keys there.
+ring_handoff_keys() {
+    local k n=0
+    for k in $(keyctl rlist @s 2>/dev/null); do
+        keyctl rdescribe "$k" 2>/dev/null | grep -q "^user;0;0;[0-9a-f]*;pam_jenkins:handoff:[^:]*:$1:" && n=$((n + 1))
+    done
+    echo "$n"
+}
+nreqs() { double_query "$J_URL" 'len(reqs)'; }
+diag "the suite's session keyring: $(keyctl rdescribe @s 2>&1)"
 
 # --- a good login --------------------------------------------------------------------
 double "$J_URL" reset >/dev/null
 inside='keyctl rdescribe %user:jenkins:token; echo "token-length=$(keyctl pipe %user:jenkins:token | wc -c)";
 curl -sf --cacert '"$CA"' -u "pjalice:$(keyctl pipe %user:jenkins:token)" '"$J_URL"'/whoAmI/api/json; echo;
-keyctl pipe %user:jenkins:meta; env | grep -E "^(JENKINS|PAM_JENKINS)" | sort; ls '"$WORK/journal"' 2>&1 | head -1'
-out=$(login pjalice "$APW" -- "$inside")
+keyctl pipe %user:jenkins:meta; env | grep -E "^(JENKINS|PAM_JENKINS)" | sort; ls '"$WORK/journal"' 2>&1 | head -1
+touch '"$SHARED"'/in-session; while [ -e '"$SHARED"'/hold-good ]; do sleep 0.05; done'
+# The session waits for root to look into the journal while it is open.
+touch "$SHARED/hold-good"
+login pjalice "$APW" -- "$inside" >"$WORK/good.out" 2>&1 &
+held=$!
+for _ in $(seq 1 600); do [ -e "$SHARED/in-session" ] && break; sleep 0.05; done
+journalled=$(ls "$WORK/journal")
+rm -f "$SHARED/hold-good"; wait "$held"
+out=$(cat "$WORK/good.out")
 like "$out" "^authenticate: PAM_SUCCESS" "good password: authenticate succeeds"
 like "$out" "^open_session: PAM_SUCCESS" "open_session succeeds"
 uid=$(id -u pjalice)
@@ -47,8 +80,11 @@ is "$(double_query "$J_URL" '[(r["method"], r["path"].split("/")[-1]) for r in r
    "[('GET', 'json'), ('POST', 'generateNewToken'), ('GET', 'json'), ('POST', 'revoke')] True" \
    "login: 2 requests on 1 connection (then the user's curl); logout: 1 request"
 like "$out" "cannot open directory .*journal.: Permission denied" "the user cannot look into the journal"
+uuid=$(sed -n 's/^token_uuid=//p' <<<"$out")
+is "$journalled" "$uuid.token" "while the session was open the journal held the entry of its token ($uuid)"
 is "$(ls "$WORK/journal" | wc -l)" "0" "the journal entry is gone after the revoke"
-like "$(grep -o 'prompts: [0-9]*' <<<"$out")" "prompts: 1" "the password was asked once"
+like "$out" "^prompts: 1$" "the password was asked once"
+is "$(ring_handoff_keys pjalice)" 0 "no handoff key is left in the service's session keyring"
 logged "pam_jenkins\(good:session\): token \"pam_jenkins pjalice@.*\" \([0-9a-f-]+\) minted for pjalice" "minting is logged with name and uuid"
 logged "pam_jenkins\(good:session\): token [0-9a-f-]+ of pjalice revoked" "the revoke is logged"
 
@@ -83,9 +119,36 @@ unlike "$(cat "${SYSLOG:-/dev/null}")" "wrong-password|alice pw" "no log line ho
 out=$(login daemon whatever -- true)
 like "$out" "^authenticate: PAM_USER_UNKNOWN" "uid below minimum_uid: PAM_USER_UNKNOWN"
 
-out=$(login pjalice "$APW" --no-session)
-like "$out" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
-is "$(live_handoff_keys pjalice)" 0 "and the handoff key is gone at pam_end"
+# Between auth and session the handoff key waits in the service's keyring
+# (sshd's keyboard-interactive child hands it over so).
+touch "$WORK/hold-auth"
+login pjalice "$APW" --no-session --hold-after-auth "$WORK/hold-auth" >"$WORK/auth.out" 2>&1 &
+held=$!
+for _ in $(seq 1 600); do grep -q '^holding' "$WORK/auth.out" && break; sleep 0.05; done
+is "$(ring_handoff_keys pjalice)" 1 "after auth the handoff key is in the service's session keyring"
+rm -f "$WORK/hold-auth"; wait "$held"
+like "$(cat "$WORK/auth.out")" "^authenticate: PAM_SUCCESS" "auth without a session (sudo, screen locker): authenticated"
+is "$(ring_handoff_keys pjalice)" 0 "and the handoff key is gone from the service's keyring at pam_end"
+is "$(live_handoff_keys pjalice)" 0 "and from every keyring"
+# A login that dies between auth and session (kill -9, sshd's LoginGraceTime)
+# never reaches pam_end: its key, password inside, must go by itself.
+touch "$WORK/hold-killed"
+"$PAM_APP" --confdir "$STACKS" --service good --user pjalice --no-session \
+    --hold-after-auth "$WORK/hold-killed" <<<"$APW" >"$WORK/killed.out" 2>&1 &
+held=$! # pam-app itself
+for _ in $(seq 1 600); do grep -q '^holding' "$WORK/killed.out" && break; sleep 0.05; done
+kill -9 "$held"; wait "$held" 2>/dev/null
+rm -f "$WORK/hold-killed"
+left=""
+for k in $(keyctl rlist @s 2>/dev/null); do
+    keyctl rdescribe "$k" 2>/dev/null | grep -q ";pam_jenkins:handoff:[^:]*:pjalice:" && left=$k
+done
+expiry=$(awk -v k="$(printf '%08x' "${left:-0}")" '$1 == k { print $4 }' /proc/keys)
+# /proc/keys gives what is left as Ns, Nm, Nh... or "perm": never.
+secs=$(sed -E 's/^([0-9]+)s$/\1/; s/^([0-9]+)m$/\1*60/' <<<"$expiry")
+[ -n "$left" ] && [[ $expiry =~ ^[0-9]+[sm]$ ]] && [ $((secs)) -le 120 ]
+ok $? "a login killed after auth leaves its handoff key to expire within 2 minutes (expires in: ${expiry:-no key})"
+[ -n "$left" ] && keyctl revoke "$left"
 
 out=$(login pjalice "" --no-auth -- 'keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo has-token || echo no-token')
 like "$out" "^open_session: PAM_SUCCESS" "session without auth (cron, key-only ssh): the session opens"
@@ -107,10 +170,12 @@ is "$(grep -c '^close_session: PAM_SUCCESS' <<<"$out")" 2 "closing twice succeed
 is "$(double_query "$J_URL" '[r["path"].split("/")[-1] for r in reqs if r["method"] == "POST"]')" \
    "['generateNewToken', 'revoke']" "and revokes once"
 
+n=$(nreqs)
 out=$(login pjalice "")
 like "$out" "^authenticate: PAM_AUTH_ERR" "an empty password: PAM_AUTH_ERR"
 out=$(login pjalice "$(head -c 600 /dev/zero | tr '\0' x)")
 like "$out" "^authenticate: PAM_AUTH_ERR" "a 600-byte password: PAM_AUTH_ERR"
+is "$(nreqs)" "$n" "neither was sent to the controller"
 logged "password of pjalice refused: oversized password, not sent" "oversized passwords are refused before any request"
 
 write_stack "$STACKS" retain "$J_URL" retain_after_close
@@ -135,7 +200,7 @@ session  required $MODULE url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=
 EOS
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service firstpass --user pjalice -- 'keyctl pipe %user:jenkins:token | wc -c')
 like "$out" "^authenticate: PAM_SUCCESS" "use_first_pass: the password pam_unix asked for is used"
-like "$out" "^prompts: 1" "use_first_pass: one prompt for both modules"
+like "$out" "^prompts: 1$" "use_first_pass: one prompt for both modules"
 like "$out" "^34" "use_first_pass: the session holds the token"
 
 # --- try_first_pass and force_first_pass -----------------------------------------------------------
@@ -146,11 +211,29 @@ for mode in try_first_pass force_first_pass; do
 done
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service try_first_pass --user pjalice)
 like "$out" "^authenticate: PAM_SUCCESS" "try_first_pass: the stored password is used"
-like "$out" "^prompts: 1" "try_first_pass: no second prompt when it is right"
+like "$out" "^prompts: 1$" "try_first_pass: no second prompt when it is right"
 sed -e 's/^auth     optional pam_unix.so$//' "$STACKS/force_first_pass" >"$STACKS/force_nothing"
 out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service force_nothing --user pjalice)
 like "$out" "^authenticate: PAM_AUTH_ERR" "force_first_pass with no earlier password: PAM_AUTH_ERR"
-like "$out" "^prompts: 0" "force_first_pass: never prompts"
+like "$out" "^prompts: 0$" "force_first_pass: never prompts"
+
+# --- key_timeout: the token leaves the keyring by itself -----------------------------------------
+write_stack "$STACKS" shortkey "$J_URL" key_timeout=2
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service shortkey --user pjalice -- \
+    'keyctl pipe %user:jenkins:token >/dev/null && echo readable; sleep 3
+keyctl pipe %user:jenkins:token >/dev/null 2>&1 && echo still-readable || echo expired')
+like "$out" "^readable$" "key_timeout = 2: the session reads its token at first"
+like "$out" "^expired$" "and no more 3 s later"
+
+# --- token names with form syntax ----------------------------------------------------------------
+# '&', '+', '%' and '=' in the name (token_name is an admin's template) must
+# reach the controller as they are, not cut the form apart.
+printf 'token_name = a&b+c%%%%20d=e %%u\n' >"$WORK/formname.conf"
+sed "s|conf=$WORK/empty.conf|conf=$WORK/formname.conf|" "$STACKS/good" >"$STACKS/formname"
+out=$(printf '%s\n' "$APW" | "$PAM_APP" --confdir "$STACKS" --service formname --user pjalice -- true)
+like "$out" "^open_session: PAM_SUCCESS" "a token name holding & + %20 =: the session gets its token"
+like "$(double_query "$J_URL" '[t["name"] for t in toks][-1]')" '^a&b\+c%20d=e pjalice #[0-9a-f]{8}$' \
+    "the controller lists the token under exactly that name"
 
 # --- a stack without pam_keyinit ---------------------------------------------------------------
 sed '/pam_keyinit/d' "$STACKS/good" >"$STACKS/nokeyinit"

@@ -128,14 +128,25 @@ like "$(setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl rdescribe "$fo
 logged "ignoring PAM_JENKINS_HANDOFF: key $forged is not a handoff key of pam_jenkins for $U" \
     "the log says the key was ignored"
 setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl unlink "$forged" @u >/dev/null 2>&1
+# A user's key with exactly our permissions: only its owner tells it apart.
+# Root, neither its owner nor a possessor with rights, could not read it
+# anyway; what the admin reads must still say what it is.
+forged=$(as_user sh -c "keyctl add user pam_jenkins:handoff:jenkins:$U:2.2.2 x @u" 2>&1 | tail -1)
+setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl setperm "$forged" 0x003f0000
+echo "PAM_JENKINS_HANDOFF=$forged" >"$WORK/forge.env"
+out=$("$PAM_APP" --confdir "$STACKS" --service forge --user "$U" --no-auth 2>&1)
+is "$(minted)" 0 "a user's key with the handoff key's very permissions gives no token"
+logged "ignoring PAM_JENKINS_HANDOFF: key $forged is not a handoff key of pam_jenkins for $U" \
+    "and the log says it is not ours (not that it is malformed)"
+setpriv --reuid="$U" --regid="$U" --init-groups -- keyctl unlink "$forged" @u >/dev/null 2>&1
 
 # A key that passes the key checks: its payload is checked like network data.
-forge_key() { # forge_key PAYLOAD-PRINTF-FORMAT: a root key exactly like ours
+forge_key() { # forge_key PAYLOAD-PRINTF-FORMAT PASSWORD [PERM]: a root key like ours
     local k
     # shellcheck disable=SC2059 # the format is the payload, NULs included
     k=$(printf "$1" "$2" | keyctl padd user "pam_jenkins:handoff:jenkins:$U:9.9.9" @s)
     keyctl timeout "$k" 60
-    keyctl setperm "$k" 0x003f0000
+    keyctl setperm "$k" "${3:-0x003f0000}"
     echo "PAM_JENKINS_HANDOFF=$k" >"$WORK/forge.env"
     echo "$k"
 }
@@ -150,6 +161,30 @@ reset
 out=$(keyctl session - sh -c "$(declare -f forge_key); U=$U WORK=$WORK; forge_key 'pam_jenkins-handoff-1\0$U\0admin\0%s\0\0\0\0' '$PW' >/dev/null; exec '$PAM_APP' --confdir '$STACKS' --service forge --user $U --no-auth" 2>&1)
 is "$(nreq)" 0 "a payload naming another Jenkins id is refused: nothing is sent"
 logged "ignoring a session handoff key made for another login" "the log says so"
+# forged_login PERM COOKIE-LINE: a root key with the user's right password, no
+# crumb and one session cookie, as open_session would find it.  One the
+# module refused is revoked afterwards: left to its timeout, it would be
+# counted by the handoff checks above in a run that follows at once.
+forged_login() {
+    # shellcheck disable=SC2016 # the script is for sh -c, its arguments follow
+    keyctl session - sh -c 'k=$(printf "pam_jenkins-handoff-1\0%s\0%s\0%s\0\0\0%s\0" "$1" "$1" "$2" "$3" |
+        keyctl padd user "pam_jenkins:handoff:jenkins:$1:9.9.9" @s) && keyctl timeout "$k" 60 &&
+        keyctl setperm "$k" "$4" && echo "PAM_JENKINS_HANDOFF=$k" >"$5" &&
+        "$6" --confdir "$7" --service forge --user "$1" --no-auth
+        keyctl revoke "$k" 2>/dev/null; :' \
+        sh "$U" "$PW" "$(printf "$2")" "$1" "$WORK/forge.env" "$PAM_APP" "$STACKS" 2>&1
+}
+tokens() { double_query "$J_URL" 'len(toks)'; }
+reset; n=$(tokens)
+out=$(forged_login 0x003f0000 '127.0.0.1\tFALSE\t/\tFALSE\t0\tJSESSIONID.pj\tabc')
+is "$(tokens)" $((n + 1)) "(a root key with our permissions and a cookie for the controller: a token, as designed)"
+reset; n=$(tokens)
+out=$(forged_login 0x3f3f0000 '127.0.0.1\tFALSE\t/\tFALSE\t0\tJSESSIONID.pj\tabc')
+is "$(nreq):$(tokens)" "0:$n" "a root key its possessors could rewrite (3f3f0000) is no handoff: nothing is sent"
+reset; n=$(tokens)
+out=$(forged_login 0x003f0000 'evil.example\tFALSE\t/\tFALSE\t0\tJSESSIONID.pj\tabc')
+is "$(tokens)" "$n" "a handoff whose cookie is for another host is refused: no token"
+logged "ignoring the session handoff key: malformed or foreign cookie" "the log says why"
 
 # --- configuration files nobody but root may write -------------------------
 reset
@@ -177,6 +212,19 @@ out=$(login sec "$PW" --no-session --exec-after-auth 'ls -l /proc/$$/fd; ls -l /
 like "$out" "^0$" "the command run after auth (sudo) inherits no controller connection"
 out=$(login sec "$PW" --session-user root -- 'ls -l /proc/$$/fd | grep -c socket:' 2>&1)
 like "$out" "^0$" "nor does a session that does not mint (sudo -u)"
+# Another thread of the host starts a program just as the module connects
+# (tests/fork_at_connect.c): the connection must not reach it either.
+rm -f "$WORK/fork.report"
+# shellcheck disable=SC2154 # top_builddir comes from make check (tests/lib.sh)
+out=$(LD_PRELOAD=$top_builddir/tests/.libs/fork_at_connect.so PJ_FORK_AT_CONNECT=$WORK/fork.report \
+    ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 login sec "$PW" --no-session 2>&1)
+conn=$(sed -n 's/^connecting //p' "$WORK/fork.report" 2>/dev/null)
+like "$out" "^authenticate: PAM_SUCCESS" "(a program started while the module connects)"
+[ -n "$conn" ] && grep -q '^inherited ' "$WORK/fork.report" && ! grep -qxF "inherited $conn" "$WORK/fork.report"
+ok $? "a program the host starts while the module connects does not inherit the connection"
+# (libcurl's own socketpairs, made inheritable, are marked close-on-exec
+# only once the transfer is over: lib/http.c cloexec_new_fds.)
+diag "$(grep -c '^inherited socket:' "$WORK/fork.report" 2>/dev/null) other sockets were inheritable at that moment"
 
 # --- a second authentication on a handle with an open session ---------------
 out=$(login sec "$PW" --auth-twice 2>&1)
@@ -199,6 +247,14 @@ like "$out" "^open_session: PAM_SESSION_ERR" "a reply naming another token fails
 is "$(live_tokens "$J_URL" "$U")" 0 "and the token it minted is revoked at once"
 logged "the reply names another token than the one requested" "the log says why"
 unlike "$(cat "$SYSLOG" 2>/dev/null)" "^Jan  1 00:00:00 host sshd" "no forged syslog line"
+# A plain other name, which no later check (the keyring's one-line fields)
+# would refuse either: only the comparison with the name sent does.
+reset
+double "$J_URL" config '{"faults": [{"mode": "hostile_generate", "token_name": "somebody else"}]}' >/dev/null
+out=$(login sec "$PW" -- "keyctl pipe %user:jenkins:meta | grep '^token_name='" 2>&1)
+like "$out" "^open_session: PAM_SESSION_ERR" "a reply naming another, plain token name fails the session too"
+unlike "$out" "^token_name=somebody else" "no session holds a token under the name the controller made up"
+is "$(live_tokens "$J_URL" "$U")" 0 "and the token is revoked at once"
 reset
 double "$J_URL" config '{"version": "2.555.1", "faults": [{"mode": "hostile_generate", "expiration_date": "\u001b]0;owned\u0007"}]}' >/dev/null
 out=$(login sec "$PW" 2>&1)

@@ -55,9 +55,29 @@ PermitRootLogin no
 LogLevel VERBOSE
 EOS
     test_sshd "$SERVICE" "$WORK/sshd_config"
-    "$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
+    # As systemd starts it (KeyringMode=private): sshd and every process it
+    # forks share one session keyring for as long as the service runs, so a
+    # handoff key the module forgets outlives the login in it.
+    keyctl session - "$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log" 2>"$WORK/ring.msg"
+    RING=$(sed -n 's/^Joined session keyring: //p' "$WORK/ring.msg")
     for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
     SSHD_PID=$(cat "$WORK/sshd.pid")
+}
+# ring_handoff USER: "LIVE REVOKED": the handoff keys for USER linked in
+# sshd's session keyring (a revoked key stays listed until the kernel
+# collects it, minutes later: it shows that there was one).
+ring_handoff() {
+    local k line live=0 revoked=0
+    for k in $(keyctl rlist "$RING" 2>/dev/null); do
+        line=$(awk -v k="$(printf '%08x' "$k")" '$1 == k' /proc/keys)
+        case $line in *" pam_jenkins:handoff:"*":$1:"*) ;; *) continue ;; esac
+        if [ "$(awk '{ print $2 }' <<<"$line" | tr -cd R)" = R ]; then
+            revoked=$((revoked + 1))
+        else
+            live=$((live + 1))
+        fi
+    done
+    echo "$live $revoked"
 }
 stop_sshd() {
     [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
@@ -94,6 +114,7 @@ for method in password kbdint; do
     like "$out" 'whoami: .*"name":"pjalice"' "$method: curl with the token answers as the user"
     like "$out" "^keyring: keyring;$(id -u pjalice);" "$method: in a per-login keyring owned by the user"
     like "$out" "^leaked-env: 0" "$method: neither the token nor the handoff serial reached the environment"
+    like "$(ring_handoff pjalice)" "^0 [1-9]" "$method: the login's handoff key, made in sshd's session keyring, is revoked"
     wait_revoked pjalice; ok $? "$method: after logout the token is revoked"
     if [ "$method" = password ]; then
         is "$(double_query "$J_URL" '[r["path"].split("/")[-1] for r in reqs if r["auth"] == "pjalice" and r["via"] == "password"], len(set(r["conn"] for r in reqs if r.get("via") == "password"))')" \

@@ -142,3 +142,77 @@ for doc in "$top_srcdir/README.md" "$top_srcdir/man/jenkins-token.1.in"; do
         like "$out" "^rc=0$" "$(basename "$doc") recipe $n runs as written: ${cmd%"${cmd##*[![:space:]]}"}"
     done < <(recipes "$doc")
 done
+
+# --- every format read back by its consumer, with ids and tokens full of syntax ----------
+# The keys are made by hand in a session keyring of the user's own (a login
+# could only give ids and tokens the controller has; these are what an
+# LDAP realm's ids and any future token may hold), and the double knows the
+# id with the "token" as its password, so that the controller itself says
+# whether a consumer read back exactly what the tool wrote.
+nl='
+'
+ID=$(printf 'a'"'"'b"c$d;e\\f gü')
+TOKEN=$(printf 't'"'"'o"k$e;n\\ x\t$(touch pwned)') # then a newline, and more shell
+TOKEN="$TOKEN$nl'; touch pwned2; '\\"
+ID2=$(printf 'a'"'"'b$c;d\\eü')    # nothing netrc cannot carry
+TOKEN2=$(printf 't'"'"'o$k;e\\n:x') # a backslash and an n, not a newline
+double "$J_URL" users "$(python3 -c 'import json,sys; print(json.dumps({sys.argv[1]: {"password": sys.argv[2]}, sys.argv[3]: {"password": sys.argv[4]}}))' "$ID" "$TOKEN" "$ID2" "$TOKEN2")" >/dev/null
+URL="$J_URL/ctx';\$(touch pwned3)"
+# fmt_dir NAME ID TOKEN [URL]: a directory with the keys' payloads and the
+# script that runs every consumer inside the session.
+fmt_dir() {
+    local d=$WORK/fmt-$1
+    mkdir -p "$d"
+    printf '%s' "$3" >"$d/token"
+    printf 'url=%s\nuser=%s\ntoken_name=hand made\ntoken_uuid=0000-1111\nca_file=%s\n' "${4:-$URL}" "$2" "$CA" >"$d/meta"
+    cat >"$d/run.sh" <<EOF
+JT=$TOOL
+eval "\$(\$JT -f env)"; echo \$? >env.rc
+printf '%s' "\$JENKINS_USER_ID" >env.id; printf '%s' "\$JENKINS_API_TOKEN" >env.token; printf '%s' "\$JENKINS_URL" >env.url
+sh -c 'printf %s "\${JENKINS_API_TOKEN-unset}"' >env.child
+unset JENKINS_API_TOKEN
+eval "\$(\$JT -f env-no-export)"
+printf '%s' "\$JENKINS_API_TOKEN" >noexport.token
+sh -c 'printf %s "\${JENKINS_API_TOKEN-unset}"' >noexport.child
+bash -c 'eval "\$(\$0 -f env)"; printf %s "\$JENKINS_API_TOKEN"' \$JT >bash.token
+\$JT -f curl | curl -s --cacert $CA -K - $J_URL/whoAmI/api/json >curl.json
+\$JT -f netrc >netrc; echo \$? >netrc.rc
+chmod 600 netrc; curl -s --cacert $CA --netrc-file netrc $J_URL/whoAmI/api/json >netrc.json
+\$JT -f json >json; echo \$? >json.rc
+EOF
+    chmod 0755 "$d"; chmod 0644 "$d"/*
+    chown pjalice "$d"
+    as_user pjalice keyctl session - sh -c 'keyctl padd user jenkins:token @s <"$1/token" >/dev/null &&
+        keyctl padd user jenkins:meta @s <"$1/meta" >/dev/null && cd "$1" && sh ./run.sh' sh "$d" 2>/dev/null
+}
+same() { cmp -s "$1" <(printf '%s' "$2"); }
+whoami_name() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$1" 2>/dev/null; }
+
+fmt_dir hostile "$ID" "$TOKEN"
+d=$WORK/fmt-hostile
+same "$d/env.id" "$ID" && same "$d/env.token" "$TOKEN" && same "$d/env.url" "$URL"
+ok $? "-f env: sh's eval gives back the id, the token (newline and all) and the url exactly"
+is "$(cat "$d/env.child")" "$TOKEN" "-f env: exported to the commands the shell runs"
+same "$d/noexport.token" "$TOKEN" && same "$d/noexport.child" unset
+ok $? "-f env-no-export: the same value, not exported"
+same "$d/bash.token" "$TOKEN"; ok $? "-f env: bash's eval gives back the token exactly"
+[ ! -e "$d/pwned" ] && [ ! -e "$d/pwned2" ] && [ ! -e "$d/pwned3" ]
+ok $? "-f env: no \$(...), quote or ; in a value ran anything"
+is "$(whoami_name "$d/curl.json")" "$ID" "-f curl: curl -K - sent exactly id:token (the controller accepted it)"
+is "$(cat "$d/netrc.rc"):$(wc -c <"$d/netrc")" "3:0" "-f netrc: an id with a space and a quote is refused (exit 3), nothing written"
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1] + "/json"))
+sys.exit(0 if [d["user"], d["token"], d["url"], d["token_name"]] == sys.argv[2:] else 1)' "$d" "$ID" "$TOKEN" "$URL" "hand made"
+ok $? "-f json: Python's json module reads back the id, the token and the url exactly"
+
+# A url curl takes apart (netrc needs its host): the one above it does not.
+fmt_dir netrc "$ID2" "$TOKEN2" "$J_URL/"
+d=$WORK/fmt-netrc
+is "$(cat "$d/netrc.rc")" 0 "-f netrc: an id and token with ', \$, ;, \\ and : are written"
+is "$(whoami_name "$d/netrc.json")" "$ID2" "-f netrc: curl --netrc-file sent exactly them (the controller accepted it)"
+is "$(whoami_name "$d/curl.json")" "$ID2" "-f curl: and so does curl -K -"
+fmt_dir netrc-space "$ID2" "t o" "$J_URL/"
+is "$(cat "$WORK/fmt-netrc-space/netrc.rc"):$(wc -c <"$WORK/fmt-netrc-space/netrc")" "3:0" \
+    "-f netrc: a token with a space is refused (exit 3), nothing written"
+fmt_dir netrc-hash "#$ID2" "$TOKEN2" "$J_URL/"
+is "$(cat "$WORK/fmt-netrc-hash/netrc.rc")" 3 "-f netrc: an id netrc would read as a comment (#...) is refused"

@@ -44,7 +44,9 @@ static void print_shell(FILE *out, const char *s)
     fputc('\'', out);
 }
 
-/* curl config double quotes: backslash escapes " and \ ; b may be NULL */
+/* curl config double quotes, as curl's config reader unquotes them: \" and
+ * \\, and \t \n \r \v for what a config line cannot hold raw (a token
+ * with a newline would end the line); b may be NULL */
 static void print_curl_quoted(FILE *out, const char *a, const char *b)
 {
     const char *parts[2] = {a, b};
@@ -57,12 +59,39 @@ static void print_curl_quoted(FILE *out, const char *a, const char *b)
         if (i == 1)
             fputc(':', out);
         for (s = parts[i]; *s != '\0'; s++) {
-            if (*s == '"' || *s == '\\')
+            switch (*s) {
+            case '"':
+            case '\\':
                 fputc('\\', out);
-            fputc(*s, out);
+                fputc(*s, out);
+                break;
+            case '\t':
+                fputs("\\t", out);
+                break;
+            case '\n':
+                fputs("\\n", out);
+                break;
+            case '\r':
+                fputs("\\r", out);
+                break;
+            case '\v':
+                fputs("\\v", out);
+                break;
+            default:
+                fputc(*s, out);
+                break;
+            }
         }
     }
     fputc('"', out);
+}
+
+/* One netrc word: netrc readers (curl, ftp, Python's netrc) split at white
+ * space, take a leading '#' for a comment, and only some (curl 7.84 and
+ * later) a '"' for a quoted string.  Anything else is taken as it is. */
+static bool netrc_word(const char *s)
+{
+    return s[0] != '\0' && s[0] != '#' && strpbrk(s, " \t\n\r\v\f\"") == NULL;
 }
 
 static char *url_host(const char *url)
@@ -155,8 +184,8 @@ int format_token(FILE *out, const char *format, const struct session_token *st,
     }
     if (strcmp(format, "netrc") == 0) {
         host = url_host(st->meta.url);
-        if (host == NULL || strpbrk(st->meta.user, " \t\n\"") != NULL) {
-            tool_msg("this user id or url cannot be written as "
+        if (host == NULL || !netrc_word(st->meta.user) || !netrc_word(st->token)) {
+            tool_msg("this user id, token or url cannot be written as "
                      "netrc; use -f curl");
             free(host);
             return EXIT_UNREADABLE;

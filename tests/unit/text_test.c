@@ -197,6 +197,14 @@ static void test_sanitize(void **state)
                 "c\xef\xbb\xbf",
                 12);
     assert_string_equal(out, "a\\xe2\\x80\\x8bb\\xe2\\x80\\xa8c\\xef\\xbb\\xbf");
+    /* the bidi isolates U+2066 and U+2069 and the Arabic letter mark
+     * U+061C reorder text as much as the overrides do */
+    pj_sanitize(out, sizeof(out),
+                "\xe2\x81\xa6"
+                "a\xe2\x81\xa9"
+                "\xd8\x9c",
+                9);
+    assert_string_equal(out, "\\xe2\\x81\\xa6a\\xe2\\x81\\xa9\\xd8\\x9c");
     /* truncation never splits an escape */
     pj_sanitize(out, 6, "ab\ncd", 5);
     assert_string_equal(out, "ab");
