@@ -227,7 +227,6 @@ fi
 if [ "$(id -u)" = 0 ]; then
     if ! id pjtls >/dev/null 2>&1; then
         ensure_user pjtls
-        at_exit "userdel -r pjtls"
     fi
     double "$J_URL" users '{"pjtls": {"password": "tls-pw"}}' >/dev/null
     write_stack "$WORK/pam.d" tls "$J_URL"

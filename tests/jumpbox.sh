@@ -41,27 +41,14 @@ secret jump.pw "jump pw"
 secret hop.pw "hop pw"
 secret wrong.pw "not the pw"
 
-ssh-keygen -q -t ed25519 -N '' -f "$WORK/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$WORK/client_key"
 mkdir -p "$WORK/authorized_keys"
 for u in pjdepjump pjdephop; do cp "$WORK/client_key.pub" "$WORK/authorized_keys/$u"; done
 chmod 0755 "$WORK/authorized_keys"; chmod 0644 "$WORK/authorized_keys"/*
-PORT=$(free_port)
-cat >"$WORK/sshd_config" <<EOS
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $WORK/host_key
-PidFile $WORK/sshd.pid
-AuthorizedKeysFile $WORK/authorized_keys/%u
-StrictModes no
-PermitRootLogin no
-LogLevel VERBOSE
-EOS
+sshd_config_for "$WORK/sshd_config" "AuthorizedKeysFile $WORK/authorized_keys/%u" \
+    "StrictModes no" "LogLevel VERBOSE"
 cat "$top_srcdir/conf/jumpbox-sshd_config" >>"$WORK/sshd_config"
-test_sshd "$SERVICE" "$WORK/sshd_config"
-"$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
-for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
-at_exit "kill $(cat "$WORK/sshd.pid" 2>/dev/null || echo 0)"
+run_sshd "$SERVICE" "$WORK/sshd_config"
 
 SSH="ssh -tt -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
      -o ConnectTimeout=10 -o NumberOfPasswordPrompts=1 -o IdentitiesOnly=yes -p $PORT"

@@ -11,19 +11,10 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 
-# own_user NAME: an account only this suite uses, deleted at exit if this
-# run created it.
-own_user() {
-    if ! id "$1" >/dev/null 2>&1; then
-        ensure_user "$1"
-        at_exit "userdel -r $1"
-    fi
-}
-
 start_syslog
 start_double J
-own_user pjkualice
-own_user pjkubob
+ensure_user pjkualice
+ensure_user pjkubob
 double "$J_URL" users '{"pjkualice": {"password": "alice-pw"}, "pjkubob": {"password": "bob-pw"}}' >/dev/null
 STACKS=$WORK/pam.d
 write_stack "$STACKS" desktop "$J_URL" keyring=user

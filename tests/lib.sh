@@ -249,6 +249,28 @@ test_sshd() {
     fi
 }
 
+# sshd_config_for FILE [LINE...]: an sshd configuration in FILE for a test
+# sshd on a free loopback port (sets PORT) with the suite's own host key,
+# PAM on and root refused, then LINEs.  sshd takes the first value it reads
+# of a keyword, so a LINE cannot override these.
+sshd_config_for() {
+    local file=$1
+    shift
+    [ -s "$WORK/host_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$WORK/host_key"
+    PORT=$(free_port)
+    printf '%s\n' "Port $PORT" "ListenAddress 127.0.0.1" "HostKey $WORK/host_key" \
+        "PidFile $WORK/sshd.pid" "UsePAM yes" "PermitRootLogin no" "$@" >"$file"
+}
+
+# run_sshd SERVICE CONFIG: starts the test sshd (see test_sshd) with its log
+# in $WORK/sshd.log, waits for it to listen, and stops it at exit.
+run_sshd() {
+    test_sshd "$1" "$2"
+    "$SSHD" -f "$2" -E "$WORK/sshd.log"
+    for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
+    at_exit "kill $(cat "$WORK/sshd.pid" 2>/dev/null || echo 0)"
+}
+
 now_ms() { date +%s%3N; }
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on.

@@ -38,23 +38,9 @@ like "$out" "^authenticate: PAM_AUTHINFO_UNAVAIL" "pam-app: an unreachable contr
 # --- a failure through a real sshd -------------------------------------------------------------
 SERVICE=pjdep-logs-sshd
 cp "$STACKS/pjdep-logs" "/etc/pam.d/$SERVICE"
-ssh-keygen -q -t ed25519 -N '' -f "$WORK/host_key"
-PORT=$(free_port)
-cat >"$WORK/sshd_config" <<EOS
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $WORK/host_key
-PidFile $WORK/sshd.pid
-UsePAM yes
-PasswordAuthentication yes
-KbdInteractiveAuthentication no
-PubkeyAuthentication no
-PermitRootLogin no
-EOS
-test_sshd "$SERVICE" "$WORK/sshd_config"
-"$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
-for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
-at_exit "kill $(cat "$WORK/sshd.pid" 2>/dev/null || echo 0)"
+sshd_config_for "$WORK/sshd_config" "PasswordAuthentication yes" \
+    "KbdInteractiveAuthentication no" "PubkeyAuthentication no"
+run_sshd "$SERVICE" "$WORK/sshd_config"
 printf 'not the pw\n' >"$WORK/pw"
 sshpass -f "$WORK/pw" ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o LogLevel=ERROR -o ConnectTimeout=10 -o PreferredAuthentications=password \

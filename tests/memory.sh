@@ -14,7 +14,6 @@ need_root
 start_double J
 U=pjmem
 ensure_user "$U"
-at_exit "userdel -r $U"
 # Fresh each run, so that no copy from an earlier run can be found; with a
 # space and a non-ASCII letter, as people's passwords have.
 PW="mem pw ü $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"

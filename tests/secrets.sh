@@ -19,19 +19,14 @@ PRIV=$WORK/private; mkdir -p "$PRIV"; chmod 0700 "$PRIV"   # the test's own copi
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
 SERVICE=pjtest-sshd   # in the suite's private /etc (tests/private-host)
 mkdir -p "$WORK/journal"; chmod 0700 "$WORK/journal"
-ssh-keygen -q -t ed25519 -N '' -f "$PRIV/host_key"
 : >"$WORK/empty.conf"
 args="url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf debug export_env"
 printf 'auth required %s %s\naccount required pam_permit.so\nsession optional pam_keyinit.so force revoke\nsession required %s %s\n' \
     "$MODULE" "$args" "$MODULE" "$args" >/etc/pam.d/$SERVICE
-PORT=$(free_port)
-printf 'Port %s\nListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\nUsePAM yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication yes\nLogLevel DEBUG3\n' \
-    "$PORT" "$PRIV/host_key" "$WORK/sshd.pid" >"$WORK/sshd_config"
-test_sshd "$SERVICE" "$WORK/sshd_config"
+sshd_config_for "$WORK/sshd_config" "PasswordAuthentication yes" \
+    "KbdInteractiveAuthentication yes" "LogLevel DEBUG3"
 touch "$WORK/marker"; sleep 1
-"$SSHD" -f "$WORK/sshd_config" -E "$WORK/sshd.log"
-for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
-at_exit "kill $(cat "$WORK/sshd.pid")"
+run_sshd "$SERVICE" "$WORK/sshd_config"
 printf '%s\n' "$PASSWORD" >"$PRIV/pw"
 
 # Root watches every process's argv and environment while the logins run.

@@ -13,7 +13,6 @@ start_syslog
 start_double J
 U=pjsec
 ensure_user "$U"
-at_exit "userdel -r $U"
 PW='sec pw;$x'
 double "$J_URL" users '{"pjsec": {"password": "sec pw;$x"}}' >/dev/null
 STACKS=$WORK/pam.d

@@ -21,7 +21,6 @@ SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
 # The test stack is a PAM service of its own in the suite's private /etc;
 # test_sshd (tests/lib.sh) makes sshd use it, on OpenSSH 8.4 to 10.
 SERVICE=pjtest-sshd
-ssh-keygen -q -t ed25519 -N '' -f "$WORK/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$WORK/client_key"
 mkdir -p "$WORK/authorized_keys"
 cp "$WORK/client_key.pub" "$WORK/authorized_keys/pjalice"
@@ -39,21 +38,11 @@ EOS
 SSHD_PID=""
 start_sshd() { # start_sshd password|kbdint
     stop_sshd
-    PORT=$(free_port)
-    cat >"$WORK/sshd_config" <<EOS
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $WORK/host_key
-PidFile $WORK/sshd.pid
-UsePAM yes
-PasswordAuthentication $([ "$1" = password ] && echo yes || echo no)
-KbdInteractiveAuthentication $([ "$1" = kbdint ] && echo yes || echo no)
-PubkeyAuthentication yes
-AuthorizedKeysFile $WORK/authorized_keys/%u
-StrictModes no
-PermitRootLogin no
-LogLevel VERBOSE
-EOS
+    sshd_config_for "$WORK/sshd_config" \
+        "PasswordAuthentication $([ "$1" = password ] && echo yes || echo no)" \
+        "KbdInteractiveAuthentication $([ "$1" = kbdint ] && echo yes || echo no)" \
+        "PubkeyAuthentication yes" "AuthorizedKeysFile $WORK/authorized_keys/%u" \
+        "StrictModes no" "LogLevel VERBOSE"
     test_sshd "$SERVICE" "$WORK/sshd_config"
     # As systemd starts it (KeyringMode=private): sshd and every process it
     # forks share one session keyring for as long as the service runs, so a

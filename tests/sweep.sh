@@ -11,20 +11,11 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 
-# own_user NAME: an account only this suite uses, deleted at exit if this
-# run created it.
-own_user() {
-    if ! id "$1" >/dev/null 2>&1; then
-        ensure_user "$1"
-        at_exit "userdel -r $1"
-    fi
-}
-
 start_syslog
 start_double J
 start_double X # another controller: retired, or the attacker's
-own_user pjswalice
-own_user pjswmallory
+ensure_user pjswalice
+ensure_user pjswmallory
 double "$J_URL" users '{"pjswalice": {"password": "alice-pw"}}' >/dev/null
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
