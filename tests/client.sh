@@ -228,7 +228,7 @@ if [ "$(id -u)" = 0 ]; then
     if ! id pjtls >/dev/null 2>&1; then
         ensure_user pjtls
     fi
-    double "$J_URL" users '{"pjtls": {"password": "tls-pw"}}' >/dev/null
+    double_users "$J_URL" pjtls tls-pw
     write_stack "$WORK/pam.d" tls "$J_URL"
     sed "s|^\(session  required .*\) ca_file=[^ ]*|\1 ca_file=$CERTS/other-ca.pem|" \
         "$WORK/pam.d/tls" >"$WORK/pam.d/tls-other"

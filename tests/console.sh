@@ -19,9 +19,7 @@ have_pexpect || { echo "1..0 # SKIP python3-pexpect missing (scripts/install-dep
 
 start_syslog
 start_double J
-account pjdepalice "alice console pw"
-account pjdepbob "bob console pw"
-double "$J_URL" users '{"pjdepalice": {"password": "alice console pw"}, "pjdepbob": {"password": "bob console pw"}}' >/dev/null
+accounts "$J_URL" pjdepalice "alice console pw" pjdepbob "bob console pw"
 module_conf /etc/security/pam_jenkins.conf "$J_URL"
 install_stack login.pam login
 install_stack su.pam su

@@ -53,7 +53,7 @@ double "$J_URL" reset >/dev/null; double "$R_URL" reset >/dev/null
 touch "$WORK/hold"
 printf 'two pw\n' | "$PAM_APP" --service pjdep-two --user pjdeptwo --hold-file "$WORK/hold" >"$WORK/held.out" 2>&1 &
 held=$!
-for _ in $(seq 1 200); do grep -q '^holding' "$WORK/held.out" && break; sleep 0.05; done
+wait_held "$WORK/held.out"
 is "$(journal_entries):$(ls "$WORK/journal-release" | wc -l)" "1:1" "a session holds two tokens, each in its controller's journal"
 kill -9 "$held"; wait "$held" 2>/dev/null
 out=$("$TOOL" sweep 2>&1)

@@ -18,30 +18,23 @@ install_stack() {
     fi
 }
 
-# module_conf FILE URL [LINE...]: a pam_jenkins.conf for the double, with
-# the journal in $WORK (never the host's /var/lib): $WORK/journal, or
-# $JOURNAL_DIR when set.
-module_conf() {
-    local file=$1 url=$2 journal=${JOURNAL_DIR:-$WORK/journal}
-    shift 2
-    mkdir -p "$journal"
-    chmod 0700 "$journal"
-    {
-        echo "url = $url"
-        echo "ca_file = $CA"
-        echo "journal_dir = $journal"
-        echo "connect_timeout = 2"
-        echo "timeout = 4"
-        printf '%s\n' "$@"
-    } >"$file"
-    chmod 0644 "$file"
-}
-
 # account NAME PASSWORD: a test account whose local password (pam_unix in
 # common-auth) is its Jenkins password, as on a host where both agree.
 account() {
     ensure_user "$1"
     printf '%s:%s\n' "$1" "$2" | chpasswd
+}
+
+# accounts URL USER PASSWORD [USER PASSWORD...]: test accounts, each with
+# the same password locally and on the controller at URL.
+accounts() {
+    local url=$1
+    shift
+    double_users "$url" "$@"
+    while [ $# -ge 2 ]; do
+        account "$1" "$2"
+        shift 2
+    done
 }
 
 as_user() { setpriv --reuid="$1" --regid="$1" --init-groups -- "${@:2}"; }

@@ -16,9 +16,7 @@ need_root
 
 start_syslog
 start_double J
-account pjdepdesk "desk pw"
-account pjdepother "other pw"
-double "$J_URL" users '{"pjdepdesk": {"password": "desk pw"}, "pjdepother": {"password": "other pw"}}' >/dev/null
+accounts "$J_URL" pjdepdesk "desk pw" pjdepother "other pw"
 module_conf /etc/security/pam_jenkins.conf "$J_URL"
 install_stack gdm-password.pam gdm-password
 install_stack lightdm.pam lightdm
@@ -35,10 +33,7 @@ hold() { # hold SERVICE: a session of pjdepdesk through /etc/pam.d/SERVICE until
         --hold-file "$WORK/hold.$1" >"$WORK/$1.out" 2>&1 &
     eval "held_${1//-/_}=$!"
     at_exit "kill $! 2>/dev/null"
-    for _ in $(seq 1 200); do
-        grep -qE '^(holding|end:)' "$WORK/$1.out" && break
-        sleep 0.05
-    done
+    wait_held "$WORK/$1.out"
 }
 end() { # end SERVICE: close that session, wait for its pam-app
     local pid

@@ -22,7 +22,7 @@ ensure_user pjdepjump
 ensure_user pjdephop
 groupadd jenkins-hop
 usermod -a -G jenkins-hop pjdephop
-double "$J_URL" users '{"pjdepjump": {"password": "jump pw"}, "pjdephop": {"password": "hop pw"}}' >/dev/null
+double_users "$J_URL" pjdepjump "jump pw" pjdephop "hop pw"
 module_conf /etc/security/pam_jenkins.conf "$J_URL"
 SERVICE=pjdep-jump
 install_stack jumpbox-sshd.pam "$SERVICE"

@@ -15,18 +15,12 @@ start_syslog
 start_double J
 ensure_user pjkualice
 ensure_user pjkubob
-double "$J_URL" users '{"pjkualice": {"password": "alice-pw"}, "pjkubob": {"password": "bob-pw"}}' >/dev/null
+double_users "$J_URL" pjkualice alice-pw pjkubob bob-pw
 STACKS=$WORK/pam.d
 write_stack "$STACKS" desktop "$J_URL" keyring=user
 write_stack "$STACKS" login "$J_URL"
 J=$WORK/journal
-cat >"$WORK/sweep.conf" <<EOF
-url = $J_URL
-ca_file = $CA
-journal_dir = $J
-connect_timeout = 2
-timeout = 4
-EOF
+module_conf "$WORK/sweep.conf" "$J_URL"
 uid=$(id -u pjkualice)
 WHO="$J_URL/whoAmI/api/json"
 JT="$VALGRIND $TOOL"
@@ -49,10 +43,7 @@ hold() {
         --user pjkualice --hold-file "$WORK/hold.$name" "$@" >"$WORK/$name.out" 2>&1 &
     eval "held_$name=$!"
     at_exit "kill $! 2>/dev/null"
-    for _ in $(seq 1 200); do
-        grep -qE '^(holding|end:)' "$WORK/$name.out" && break
-        sleep 0.05
-    done
+    wait_held "$WORK/$name.out"
 }
 end() { # end NAME: close the session, wait for its pam-app
     rm -f "$WORK/hold.$1"

@@ -144,13 +144,24 @@ start_double() {
 double() {
     local url=$1 what=$2
     if [ $# -ge 3 ]; then
-        curl -sf --cacert "$CA" -X POST -H 'Content-Type: application/json' \
-            --data "$3" "$url/__double__/$what"
+        # On stdin, not argv: the JSON may hold a test password.
+        printf '%s' "$3" | curl -sf --cacert "$CA" -X POST -H 'Content-Type: application/json' \
+            --data-binary @- "$url/__double__/$what"
     elif [ "$what" = state ]; then
         curl -sf --cacert "$CA" "$url/__double__/state"
     else
         curl -sf --cacert "$CA" -X POST "$url/__double__/$what"
     fi
+}
+
+# double_users URL USER PASSWORD [USER PASSWORD...]: the controller's
+# accounts, replacing any it had.  The passwords go through pipes, never argv.
+double_users() {
+    local url=$1
+    shift
+    double "$url" users "$(printf '%s\n' "$@" | python3 -c 'import json, sys
+w = sys.stdin.read().split("\n")[:-1]
+print(json.dumps({w[i]: {"password": w[i + 1]} for i in range(0, len(w), 2)}))')" >/dev/null
 }
 
 # jq-like queries without jq: double_query URL 'python expression on d'
@@ -269,6 +280,35 @@ run_sshd() {
     "$SSHD" -f "$2" -E "$WORK/sshd.log"
     for _ in $(seq 1 100); do [ -s "$WORK/sshd.pid" ] && break; sleep 0.05; done
     at_exit "kill $(cat "$WORK/sshd.pid" 2>/dev/null || echo 0)"
+}
+
+# module_conf FILE URL [LINE...]: a pam_jenkins.conf for the double, with
+# the journal in $WORK (never the host's /var/lib): $WORK/journal, or
+# $JOURNAL_DIR when set.
+module_conf() {
+    local file=$1 url=$2 journal=${JOURNAL_DIR:-$WORK/journal}
+    shift 2
+    mkdir -p "$journal"
+    chmod 0700 "$journal"
+    {
+        echo "url = $url"
+        echo "ca_file = $CA"
+        echo "journal_dir = $journal"
+        echo "connect_timeout = 2"
+        echo "timeout = 4"
+        printf '%s\n' "$@"
+    } >"$file"
+    chmod 0644 "$file"
+}
+
+# wait_held OUT: waits (30 s at most: a loaded machine is slow) until the
+# pam-app writing OUT holds its session open (--hold-file) or has ended.
+wait_held() {
+    for _ in $(seq 1 600); do
+        grep -qE '^(holding|end:)' "$1" && return 0
+        sleep 0.05
+    done
+    return 1
 }
 
 now_ms() { date +%s%3N; }

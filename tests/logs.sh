@@ -18,7 +18,7 @@ start_syslog
 [ -n "$SYSLOG" ] || { echo "Bail out! no private syslog to read the lines from"; exit 1; }
 start_double J
 ensure_user pjdeplog
-double "$J_URL" users '{"pjdeplog": {"password": "log pw"}}' >/dev/null
+double_users "$J_URL" pjdeplog "log pw"
 STACKS=$WORK/pam.d
 write_stack "$STACKS" pjdep-logs "$J_URL"
 # A controller nobody answers for: a port nobody listens on.

@@ -17,7 +17,7 @@ ensure_user "$U"
 # Fresh each run, so that no copy from an earlier run can be found; with a
 # space and a non-ASCII letter, as people's passwords have.
 PW="mem pw ü $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-double "$J_URL" users "{\"$U\": {\"password\": \"$PW\"}}" >/dev/null
+double_users "$J_URL" "$U" "$PW"
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
@@ -39,7 +39,7 @@ scan() {
     printf '%s\n' "$pw" | PJ_MEMSCAN_CANARY=$CANARY "$PAM_APP" --confdir "$STACKS" \
         --service good --user "$U" "${PAUSE:---hold-after-end}" "$hold" "$@" >"$WORK/$name.out" 2>&1 &
     pid=$!
-    for _ in $(seq 1 600); do grep -q '^holding' "$WORK/$name.out" && break; sleep 0.05; done
+    wait_held "$WORK/$name.out"
     {
         echo "canary $(hexof "$CANARY")"
         echo "password $(hexof "$pw")"
@@ -104,13 +104,8 @@ is "$(hits wrong password)" 0 "wrong password: nowhere after pam_end $(where wro
 is "$(hits wrong basic-password)" 0 "wrong password: nor its Basic-auth form $(where wrong basic-password)"
 
 # --- after pam_unix, with use_first_pass: libpam's PAM_AUTHTOK ------------------------------
-cat >"$STACKS/firstpass" <<EOS
-auth     optional pam_unix.so
-auth     required $MODULE url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf use_first_pass
-account  required pam_permit.so
-session  optional pam_keyinit.so force revoke
-session  required $MODULE url=$J_URL ca_file=$CA journal_dir=$WORK/journal conf=$WORK/empty.conf
-EOS
+write_stack "$STACKS" firstpass "$J_URL"
+sed -i -e '1i auth     optional pam_unix.so' -e 's/^auth     required .*/& use_first_pass/' "$STACKS/firstpass"
 scan firstpass "$PW" --service firstpass -- true
 like "$(cat "$WORK/firstpass.out")" "^open_session: PAM_SUCCESS" "pam_unix then use_first_pass: the session opened"
 is "$(hits firstpass password)" 0 "pam_unix then use_first_pass: the password is nowhere after pam_end $(where firstpass password)"

@@ -13,7 +13,7 @@ start_syslog
 start_double J --verbose
 ensure_user pjalice
 PASSWORD="s3cret-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-double "$J_URL" users "{\"pjalice\": {\"password\": \"$PASSWORD\"}}" >/dev/null
+double_users "$J_URL" pjalice "$PASSWORD"
 TOOLDIR=$(dirname "$TOOL")
 PRIV=$WORK/private; mkdir -p "$PRIV"; chmod 0700 "$PRIV"   # the test's own copies
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"

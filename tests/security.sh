@@ -14,7 +14,7 @@ start_double J
 U=pjsec
 ensure_user "$U"
 PW='sec pw;$x'
-double "$J_URL" users '{"pjsec": {"password": "sec pw;$x"}}' >/dev/null
+double_users "$J_URL" "$U" "$PW"
 STACKS=$WORK/pam.d
 write_stack "$STACKS" sec "$J_URL"
 write_stack "$STACKS" env "$J_URL" export_env

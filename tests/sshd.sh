@@ -14,7 +14,7 @@ start_syslog
 start_double J
 ensure_user pjalice
 ensure_user pjbob
-double "$J_URL" users '{"pjalice": {"password": "alice ssh pw"}, "pjbob": {"password": "bob-ssh-pw"}}' >/dev/null
+double_users "$J_URL" pjalice "alice ssh pw" pjbob bob-ssh-pw
 TOOLDIR=$(dirname "$TOOL")
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
 

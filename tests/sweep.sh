@@ -16,17 +16,11 @@ start_double J
 start_double X # another controller: retired, or the attacker's
 ensure_user pjswalice
 ensure_user pjswmallory
-double "$J_URL" users '{"pjswalice": {"password": "alice-pw"}}' >/dev/null
+double_users "$J_URL" pjswalice alice-pw
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
 J=$WORK/journal
-cat >"$WORK/sweep.conf" <<EOF
-url = $J_URL
-ca_file = $CA
-journal_dir = $J
-connect_timeout = 2
-timeout = 4
-EOF
+module_conf "$WORK/sweep.conf" "$J_URL"
 sweep() { $VALGRIND "$TOOL" sweep --conf "$WORK/sweep.conf"; }
 held=""
 hold_session() { # open a session that stays open until $WORK/hold goes
@@ -34,7 +28,7 @@ hold_session() { # open a session that stays open until $WORK/hold goes
     printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice \
         --hold-file "$WORK/hold" >"$WORK/held.out" 2>&1 &
     held=$!
-    for _ in $(seq 1 600); do grep -q holding "$WORK/held.out" && break; sleep 0.05; done
+    wait_held "$WORK/held.out"
 }
 end_session() { rm -f "$WORK/hold"; wait "$held" 2>/dev/null; }
 login() { printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice -- true; }
