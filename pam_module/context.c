@@ -23,8 +23,8 @@ static void emit_syslog(void *arg, int priority, const char *line)
     pam_syslog(pamh, priority, "%s", line);
 }
 
-int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
-                   const char *function, struct pj_context **out)
+static int context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
+                       const char *function, struct pj_context **out)
 {
     struct pj_context *ctx;
     char err[PJ_CONFIG_ERROR_MAX] = "";
@@ -61,8 +61,14 @@ int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
     return PAM_SUCCESS;
 }
 
-int pj_context_finish(struct pj_context *ctx, int status)
+int pj_context_run(pam_handle_t *pamh, int flags, int argc, const char **argv,
+                   const char *function, int (*phase)(struct pj_context *ctx))
 {
+    struct pj_context *ctx = NULL;
+    int status = context_new(pamh, flags, argc, argv, function, &ctx);
+
+    if (status == PAM_SUCCESS)
+        status = phase(ctx);
     if (ctx != NULL) {
         pj_debug(&ctx->log, "%s: exit (%s)", ctx->function,
                  pam_strerror(ctx->pamh, status));

@@ -58,12 +58,13 @@ struct pj_stash {
 #define PJ_PASSWORD_MAX 512
 
 /* context.c */
-/* function names the PAM call for the debug entry and exit lines. */
-int pj_context_new(pam_handle_t *pamh, int flags, int argc, const char **argv,
-                   const char *function, struct pj_context **out);
+/* One PAM call: builds the context (options, logging, the call's deadline),
+ * runs phase with it, frees it, and returns phase's PAM code (or the one
+ * that refused the options).  function names the PAM call for the debug
+ * entry and exit lines. */
+int pj_context_run(pam_handle_t *pamh, int flags, int argc, const char **argv,
+                   const char *function, int (*phase)(struct pj_context *ctx));
 void pj_context_free(struct pj_context *ctx);
-/* Logs the exit line (with debug), frees ctx, returns status. */
-int pj_context_finish(struct pj_context *ctx, int status);
 /* PAM_SUCCESS, PAM_USER_UNKNOWN (no such user) or PAM_IGNORE (skipped). */
 int pj_context_resolve_user(struct pj_context *ctx);
 void pj_context_http_settings(const struct pj_context *ctx,

@@ -17,12 +17,7 @@
 PJ_EXPORT int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
                                   const char **argv)
 {
-    struct pj_context *ctx = NULL;
-    int status = pj_context_new(pamh, flags, argc, argv, __func__, &ctx);
-
-    if (status == PAM_SUCCESS)
-        status = pj_authenticate(ctx);
-    return pj_context_finish(ctx, status);
+    return pj_context_run(pamh, flags, argc, argv, __func__, pj_authenticate);
 }
 
 /* Nothing to establish: the token is minted when a session opens, so that
@@ -42,21 +37,11 @@ PJ_EXPORT int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char
 PJ_EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
                                   const char **argv)
 {
-    struct pj_context *ctx = NULL;
-    int status = pj_context_new(pamh, flags, argc, argv, __func__, &ctx);
-
-    if (status == PAM_SUCCESS)
-        status = pj_open_session(ctx);
-    return pj_context_finish(ctx, status);
+    return pj_context_run(pamh, flags, argc, argv, __func__, pj_open_session);
 }
 
 PJ_EXPORT int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
                                    const char **argv)
 {
-    struct pj_context *ctx = NULL;
-    int status = pj_context_new(pamh, flags, argc, argv, __func__, &ctx);
-
-    if (status == PAM_SUCCESS)
-        status = pj_close_session(ctx);
-    return pj_context_finish(ctx, status);
+    return pj_context_run(pamh, flags, argc, argv, __func__, pj_close_session);
 }
