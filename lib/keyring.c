@@ -109,26 +109,47 @@ done:
     return status;
 }
 
-static key_serial_t add_one(const char *key_name, const char *suffix,
-                            const char *payload, uid_t uid, long timeout)
+/* Revokes and unlinks a key that could not be set up, keeping errno. */
+static void discard_key(key_serial_t key, key_serial_t ring)
+{
+    int saved = errno;
+
+    keyctl_revoke(key);
+    keyctl_unlink(key, ring);
+    errno = saved;
+}
+
+/* A key "<key_name>:<suffix>" made in ring, its permissions and timeout set
+ * while only we possess it; discarded again when either fails. */
+static key_serial_t add_set_up(key_serial_t ring, const char *key_name,
+                               const char *suffix, const char *payload, key_perm_t perm,
+                               long timeout)
 {
     char desc[160];
     key_serial_t key;
 
     snprintf(desc, sizeof(desc), "%s:%s", key_name, suffix);
-    key = add_key("user", desc, payload, strlen(payload), KEY_SPEC_SESSION_KEYRING);
+    key = add_key("user", desc, payload, strlen(payload), ring);
     if (key < 0)
         return -1;
+    if (keyctl_setperm(key, perm) < 0 ||
+        (timeout > 0 && keyctl_set_timeout(key, (unsigned)timeout) < 0)) {
+        discard_key(key, ring);
+        return -1;
+    }
+    return key;
+}
+
+static key_serial_t add_one(const char *key_name, const char *suffix,
+                            const char *payload, uid_t uid, long timeout)
+{
     /* Permissions before owner: once the user owns it, only the possessor
      * bits let us (root, possessing it through @s) change anything. */
-    if (keyctl_setperm(key, PJ_KEY_PERM) < 0 ||
-        (timeout > 0 && keyctl_set_timeout(key, (unsigned)timeout) < 0) ||
-        keyctl_chown(key, uid, (gid_t)-1) < 0) {
-        int saved = errno;
+    key_serial_t key = add_set_up(KEY_SPEC_SESSION_KEYRING, key_name, suffix, payload,
+                                  PJ_KEY_PERM, timeout);
 
-        keyctl_revoke(key);
-        keyctl_unlink(key, KEY_SPEC_SESSION_KEYRING);
-        errno = saved;
+    if (key >= 0 && keyctl_chown(key, uid, (gid_t)-1) < 0) {
+        discard_key(key, KEY_SPEC_SESSION_KEYRING);
         return -1;
     }
     return key;
@@ -301,21 +322,13 @@ static key_serial_t search_user(const char *key_name, const char *suffix)
 static key_serial_t add_user_key(key_serial_t staging, const char *key_name,
                                  const char *suffix, const char *payload, long timeout)
 {
-    char desc[160];
-    key_serial_t key;
+    key_serial_t key =
+        add_set_up(staging, key_name, suffix, payload, PJ_KEY_PERM_USER, timeout);
 
-    snprintf(desc, sizeof(desc), "%s:%s", key_name, suffix);
-    key = add_key("user", desc, payload, strlen(payload), staging);
     if (key < 0)
         return -1;
-    if (keyctl_setperm(key, PJ_KEY_PERM_USER) < 0 ||
-        (timeout > 0 && keyctl_set_timeout(key, (unsigned)timeout) < 0) ||
-        keyctl_link(key, KEY_SPEC_USER_KEYRING) < 0) {
-        int saved = errno;
-
-        keyctl_revoke(key);
-        keyctl_unlink(key, staging);
-        errno = saved;
+    if (keyctl_link(key, KEY_SPEC_USER_KEYRING) < 0) {
+        discard_key(key, staging);
         return -1;
     }
     keyctl_unlink(key, staging);
