@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 static int copy(const char *from, const char *to)
 {

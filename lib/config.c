@@ -18,7 +18,7 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "internal.h"
+#include "private.h"
 
 enum option_type { OPT_STRING, OPT_NUMBER, OPT_BOOL, OPT_CHOICE };
 

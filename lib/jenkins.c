@@ -19,7 +19,7 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define TOKEN_ACTIONS "descriptorByName/jenkins.security.ApiTokenProperty/"
 /* Jenkins 2.548+ writes expirationDate as a short date in the request's

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define ENTRY_MAX ((size_t)16 * 1024)
 

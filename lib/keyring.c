@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* clang-format off */
 #define FIELD(name) { #name, offsetof(struct pj_meta, name) }

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* "pid:start,pid:start": decimal pids, start times decimal or empty (no
  * /proc when the session opened); empty: nobody. */

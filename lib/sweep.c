@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* Seconds before the next try after the 1st, 2nd... failure; the last one
  * repeats.  A restarting controller is back within minutes, one down for

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 const char *pj_outcome_name(enum pj_outcome outcome)
 {

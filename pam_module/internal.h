@@ -12,7 +12,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "lib/internal.h"
+#include "lib/pj_client.h"
+#include "lib/pj_config.h"
+#include "lib/pj_deadline.h"
+#include "lib/pj_journal.h"
+#include "lib/pj_keyring.h"
+#include "lib/pj_log.h"
+#include "lib/pj_outcome.h"
+#include "lib/pj_secret.h"
+#include "lib/pj_shared.h"
+#include "lib/pj_sweep.h"
+#include "lib/pj_template.h"
+#include "lib/pj_url.h"
+#include "lib/pj_util.h"
 
 /* Everything one call into the module needs. */
 struct pj_context {

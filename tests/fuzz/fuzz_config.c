@@ -3,7 +3,7 @@
 /* libFuzzer: the configuration file and its validation. */
 #include "config.h"
 
-#include "internal.h"
+#include "private.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "internal.h"
+#include "private.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

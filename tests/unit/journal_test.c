@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define UUID "0b6a2e6c-1111-2222-3333-444455556666"
 #define NAME UUID ".token"
