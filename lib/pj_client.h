@@ -54,9 +54,10 @@ struct pj_client {
     char message[512];
 };
 
-int pj_client_init(struct pj_client *client, const char *base, const char *user_id,
-                   const struct pj_http_settings *settings,
-                   const struct pj_logger *log);
+enum pj_outcome pj_client_init(struct pj_client *client, const char *base,
+                               const char *user_id,
+                               const struct pj_http_settings *settings,
+                               const struct pj_logger *log);
 /* quiet: a forked copy; make sure no byte goes out on a shared socket. */
 void pj_client_free(struct pj_client *client, bool quiet);
 /* Every later request ends by this pj_now_ms() time (0: no deadline). */
@@ -65,18 +66,21 @@ void pj_client_set_deadline(struct pj_client *client, long long deadline);
 /* The HTTP session auth opened (crumb and the cookie it is bound to), to
  * hand to another process: sshd's keyboard-interactive auth runs in a
  * forked child.  crumb_field NULL: the controller has no crumb issuer.
- * Every field is a secret-safe copy; pj_client_state_clear wipes them. */
+ * Every field is a secret-safe copy, owned by the struct: release it with
+ * pj_client_state_clear (wiped).  pj_client_export: PJ_NOMEM. */
 struct pj_client_state {
     char *crumb_field;
     char *crumb;
     char *cookies; /* Netscape cookie-file lines */
 };
-int pj_client_export(const struct pj_client *client, struct pj_client_state *out);
+enum pj_outcome pj_client_export(const struct pj_client *client,
+                                 struct pj_client_state *out);
 /* Checks every field by its grammar (header token, visible ASCII crumb,
  * cookie lines for this controller's host only) before taking any: the
- * data crossed a process boundary.  -1 with err on a bad field. */
-int pj_client_import(struct pj_client *client, const struct pj_client_state *in,
-                     char *err, size_t errlen);
+ * data crossed a process boundary.  PJ_PROTOCOL with err on a bad field. */
+enum pj_outcome pj_client_import(struct pj_client *client,
+                                 const struct pj_client_state *in, char *err,
+                                 size_t errlen);
 void pj_client_state_clear(struct pj_client_state *state);
 
 /* GET crumbIssuer/api/json with user:password; 404 falls back to whoAmI. */

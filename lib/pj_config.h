@@ -47,27 +47,30 @@ struct pj_config {
 #define PJ_DEFAULT_KEY_NAME "jenkins"
 #define PJ_CONFIG_ERROR_MAX 512
 
-int pj_config_init(struct pj_config *cfg); /* -1: out of memory */
+/* The defaults.  PJ_NOMEM; on failure cfg holds nothing to free. */
+enum pj_outcome pj_config_init(struct pj_config *cfg);
 void pj_config_free(struct pj_config *cfg);
 
 /* Apply one "name = value" (value NULL for a bare word).  origin names the
  * place for messages ("pam_jenkins.conf:12", "module argument").  Unknown
- * names are reported through log and ignored; a bad value fails. */
-int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
-                  const char *origin, const struct pj_logger *log, char *err,
-                  size_t errlen);
+ * names are reported through log and ignored; a bad value: PJ_CONFIG. */
+enum pj_outcome pj_config_set(struct pj_config *cfg, const char *name,
+                              const char *value, const char *origin,
+                              const struct pj_logger *log, char *err, size_t errlen);
 
-/* Read a file; missing_ok makes an absent file not an error. */
-int pj_config_read_file(struct pj_config *cfg, const char *path, bool missing_ok,
-                        const struct pj_logger *log, char *err, size_t errlen);
+/* Read a file (owned by root or the effective user, writable by nobody
+ * else); missing_ok makes an absent file not an error. */
+enum pj_outcome pj_config_read_file(struct pj_config *cfg, const char *path,
+                                    bool missing_ok, const struct pj_logger *log,
+                                    char *err, size_t errlen);
 
 /* Module arguments: conf=PATH is read first, then every argument applied on
  * top of the file.  Then pj_config_finish validates. */
-int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
-                   const struct pj_logger *log, char *err, size_t errlen);
+enum pj_outcome pj_config_load(struct pj_config *cfg, int argc, const char **argv,
+                               const struct pj_logger *log, char *err, size_t errlen);
 
 /* Check what only makes sense as a whole: url present and acceptable. */
-int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen);
+enum pj_outcome pj_config_finish(struct pj_config *cfg, char *err, size_t errlen);
 
 struct pj_http_settings;
 /* How to reach the controller, as configured (pointers into cfg). */

@@ -49,24 +49,28 @@ struct pj_journal_entry {
 void pj_journal_entry_free(struct pj_journal_entry *entry);
 /* Create the directory (root, 0700) if needed and write the entry
  * atomically (0600).  *path_out gets the file's path, malloc'd: the caller
- * free()s it. */
-int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
-                     char **path_out, char *err, size_t errlen);
+ * free()s it.  PJ_IO (or PJ_NOMEM) with err. */
+enum pj_outcome pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
+                                 char **path_out, char *err, size_t errlen);
 /* An intent entry under a fresh random name (intent-<hex>.token), written
  * without fsync: it outlives the process, not a power cut.  *path_out as
  * for pj_journal_write. */
-int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entry,
-                            char **path_out, char *err, size_t errlen);
+enum pj_outcome pj_journal_write_intent(const char *dir,
+                                        const struct pj_journal_entry *entry,
+                                        char **path_out, char *err, size_t errlen);
 /* Replace the entry dir/name atomically, with the rules of pj_journal_write. */
-int pj_journal_rewrite(const char *dir, const char *name,
-                       const struct pj_journal_entry *entry, char *err, size_t errlen);
+enum pj_outcome pj_journal_rewrite(const char *dir, const char *name,
+                                   const struct pj_journal_entry *entry, char *err,
+                                   size_t errlen);
 /* Read dir/name: opened O_NOFOLLOW, a regular file owned by the effective
- * uid without group or other bits (no lock kept).  -1 with errno ENOENT
- * when there is no such entry.  On success the caller releases entry with
- * pj_journal_entry_free (token wiped). */
-int pj_journal_read(const char *dir, const char *name, struct pj_journal_entry *entry,
-                    char *err, size_t errlen);
-int pj_journal_remove(const char *path);
+ * uid without group or other bits (no lock kept).  PJ_NOT_FOUND when there
+ * is no such entry (or directory), else PJ_IO with err.  On success the caller releases
+ * entry with pj_journal_entry_free (token wiped). */
+enum pj_outcome pj_journal_read(const char *dir, const char *name,
+                                struct pj_journal_entry *entry, char *err,
+                                size_t errlen);
+/* Gone already counts as removed.  PJ_IO with errno. */
+enum pj_outcome pj_journal_remove(const char *path);
 /* This boot's id (/proc/sys/kernel/random/boot_id), malloc'd, NULL if
  * unknown; the caller free()s it. */
 char *pj_boot_id(void);

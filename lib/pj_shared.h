@@ -20,14 +20,18 @@
 char *pj_journal_shared_name(uid_t uid, const char *key_name);
 /* Lock the shared entry dir/name: flock on "<name without .token>.lock" (made
  * 0600 if needed, under the journal directory's rules), retried until
- * deadline (pj_now_ms() time; 0: one try).  The fd to close, or -1 with err
- * (errno EWOULDBLOCK: held by someone else). */
-int pj_journal_lock_shared(const char *dir, const char *name, long long deadline,
-                           char *err, size_t errlen);
+ * deadline (pj_now_ms() time; 0: one try).  PJ_OK: *fd is the lock, the
+ * caller close()s it; else *fd is -1 and err says why: PJ_BUSY (held by
+ * someone else), PJ_NOMEM or PJ_IO. */
+enum pj_outcome pj_journal_lock_shared(const char *dir, const char *name,
+                                       long long deadline, int *fd, char *err,
+                                       size_t errlen);
 /* Move the shared entry dir/name to <uuid>.token, held by nobody, so that
- * the sweep revokes it and the name is free for a new token. */
-int pj_journal_set_aside(const char *dir, const char *name,
-                         struct pj_journal_entry *entry, char *err, size_t errlen);
+ * the sweep revokes it and the name is free for a new token.  PJ_IO (or
+ * PJ_NOMEM) with err. */
+enum pj_outcome pj_journal_set_aside(const char *dir, const char *name,
+                                     struct pj_journal_entry *entry, char *err,
+                                     size_t errlen);
 /* Holders: "pid:start" of a session's process, comma separated. */
 /* This process as a holder, malloc'd; NULL when out of memory.  The caller
  * free()s it. */

@@ -56,9 +56,11 @@ struct pj_sweep_result {
     int deferred; /* over max_entries or the budget, or held by another sweep */
 };
 
-/* -1 when it does not run: no configured url, the journal directory
- * refused (logged, naming the fix) or absent (errno ENOENT, not logged),
- * or no /proc to tell live sessions from dead ones (logged). */
-int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result);
+/* When it does not run: PJ_CONFIG (no configured url, or the journal
+ * directory refused; logged, naming the fix), PJ_NOT_FOUND (no journal
+ * directory; not logged) or PJ_IO (no /proc to tell live sessions from dead
+ * ones, or the directory unreadable; logged). */
+enum pj_outcome pj_sweep_run(const struct pj_sweep *opts,
+                             struct pj_sweep_result *result);
 
 #endif /* PJ_SWEEP_H */

@@ -4,8 +4,18 @@
  * lib's private interface: what lib's own files share and no caller
  * outside lib may use (pam_module/ and tool/ include only the public
  * lib/pj_*.h; tests/symbols.sh checks).  lib's white-box tests
- * (tests/unit/, tests/fuzz/, tests/pj-client.c) include it too.  The rules
- * of lib/pj_outcome.h hold here as well.
+ * (tests/unit/, tests/fuzz/, tests/pj-client.c, bench/journal-crash.c)
+ * include it too.  The rules of lib/pj_outcome.h on secrets hold here as
+ * well; its result convention does not: these helpers keep the results
+ * that fit them, as each says:
+ *  - 0, or -1 with err set (and errno where stated): pj_url_check_base,
+ *    pj_json_parse, pj_kv_parse, pj_journal_parse, pj_journal_read_at,
+ *    pj_journal_ensure_dir, pj_http_import_cookies;
+ *  - a descriptor or -1: pj_journal_open_dir;
+ *  - an index or count, -1 on failure: pj_json_find, pj_token_page_find;
+ *  - enum pj_json_get: the JSON getters; bool: the predicates;
+ *  - enum pj_outcome: pj_http_request (where the HTTP outcomes come from)
+ *    and pj_config_parse_text (like the rest of the configuration).
  */
 #ifndef PJ_PRIVATE_H
 #define PJ_PRIVATE_H 1
@@ -45,9 +55,10 @@ void pj_env_scrub_end(struct pj_env_scope *scope);
 /* ------------------------------------------------------------------ config */
 
 /* Parse the text of a configuration file (faillock.conf style). */
-int pj_config_parse_text(struct pj_config *cfg, const char *text, size_t len,
-                         const char *path, const struct pj_logger *log, char *err,
-                         size_t errlen);
+enum pj_outcome pj_config_parse_text(struct pj_config *cfg, const char *text,
+                                     size_t len, const char *path,
+                                     const struct pj_logger *log, char *err,
+                                     size_t errlen);
 
 /* --------------------------------------------------------------- templates */
 
