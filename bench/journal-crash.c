@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 static int copy(const char *from, const char *to)
 {
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     entry.start_time = "123456";
     entry.boot_id = "0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b";
     if (strcmp(argv[1], "journal") == 0) {
-        if (pj_journal_write(argv[2], &entry, &path, err, sizeof(err)) < 0) {
+        if (pj_journal_write(argv[2], &entry, &path, err, sizeof(err)) != PJ_OK) {
             fprintf(stderr, "journal-crash: %s\n", err);
             return 1;
         }

@@ -18,7 +18,7 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "internal.h"
+#include "private.h"
 
 enum option_type { OPT_STRING, OPT_NUMBER, OPT_BOOL, OPT_CHOICE };
 
@@ -102,7 +102,7 @@ static int *choice_slot(struct pj_config *cfg, const struct option *opt)
     return (int *)((char *)cfg + opt->offset);
 }
 
-int pj_config_init(struct pj_config *cfg)
+enum pj_outcome pj_config_init(struct pj_config *cfg)
 {
     size_t i;
 
@@ -118,11 +118,11 @@ int pj_config_init(struct pj_config *cfg)
             *string_slot(cfg, opt) = strdup(opt->default_string);
             if (*string_slot(cfg, opt) == NULL) {
                 pj_config_free(cfg);
-                return -1;
+                return PJ_NOMEM;
             }
         }
     }
-    return 0;
+    return PJ_OK;
 }
 
 void pj_config_free(struct pj_config *cfg)
@@ -206,9 +206,9 @@ static int parse_number(const char *value, long *out)
     return 0;
 }
 
-int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
-                  const char *origin, const struct pj_logger *log, char *err,
-                  size_t errlen)
+enum pj_outcome pj_config_set(struct pj_config *cfg, const char *name,
+                              const char *value, const char *origin,
+                              const struct pj_logger *log, char *err, size_t errlen)
 {
     const struct option *opt = find_option(name);
     char *copy, words[128];
@@ -217,60 +217,60 @@ int pj_config_set(struct pj_config *cfg, const char *name, const char *value,
     int c;
 
     if (strcmp(name, "conf") == 0)
-        return 0; /* handled by pj_config_load before anything else */
+        return PJ_OK; /* handled by pj_config_load before anything else */
     if (opt == NULL) {
         /* Unknown keys are not fatal: a newer configuration file must not
          * lock everybody out of a host running an older module. */
         pj_log(log, LOG_WARNING, "%s: unknown option \"%s\" ignored", origin, name);
-        return 0;
+        return PJ_OK;
     }
     switch (opt->type) {
     case OPT_BOOL:
         if (parse_bool(value, &b) < 0) {
             pj_set_error(err, errlen, "%s: option %s: \"%s\" is not yes or no", origin,
                          name, value);
-            return -1;
+            return PJ_CONFIG;
         }
         *bool_slot(cfg, opt) = b;
-        return 0;
+        return PJ_OK;
     case OPT_NUMBER:
         if (parse_number(value, &n) < 0) {
             pj_set_error(err, errlen, "%s: option %s: \"%s\" is not a whole number",
                          origin, name, value == NULL ? "" : value);
-            return -1;
+            return PJ_CONFIG;
         }
         if (n < opt->min || n > opt->max) {
             pj_set_error(err, errlen, "%s: option %s: %ld is outside %ld..%ld", origin,
                          name, n, opt->min, opt->max);
-            return -1;
+            return PJ_CONFIG;
         }
         *number_slot(cfg, opt) = n;
-        return 0;
+        return PJ_OK;
     case OPT_CHOICE:
         c = parse_choice(value, opt->choices);
         if (c < 0) {
             list_words(words, sizeof(words), opt->choices);
             pj_set_error(err, errlen, "%s: option %s: \"%s\" is not %s", origin, name,
                          value == NULL ? "" : value, words);
-            return -1;
+            return PJ_CONFIG;
         }
         *choice_slot(cfg, opt) = c;
-        return 0;
+        return PJ_OK;
     case OPT_STRING:
         if (value == NULL || *value == '\0') {
             pj_set_error(err, errlen, "%s: option %s needs a value", origin, name);
-            return -1;
+            return PJ_CONFIG;
         }
         copy = strdup(value);
         if (copy == NULL) {
             pj_set_error(err, errlen, "out of memory");
-            return -1;
+            return PJ_NOMEM;
         }
         free(*string_slot(cfg, opt));
         *string_slot(cfg, opt) = copy;
-        return 0;
+        return PJ_OK;
     }
-    return -1;
+    return PJ_CONFIG;
 }
 
 static char *trim(char *s)
@@ -285,13 +285,15 @@ static char *trim(char *s)
     return s;
 }
 
-int pj_config_parse_text(struct pj_config *cfg, const char *text, size_t len,
-                         const char *path, const struct pj_logger *log, char *err,
-                         size_t errlen)
+enum pj_outcome pj_config_parse_text(struct pj_config *cfg, const char *text,
+                                     size_t len, const char *path,
+                                     const struct pj_logger *log, char *err,
+                                     size_t errlen)
 {
     char *copy = NULL, *line, *next, *eq, *name, *value;
     char origin[300];
-    int lineno = 0, status = -1;
+    int lineno = 0;
+    enum pj_outcome status = PJ_CONFIG;
 
     if (memchr(text, '\0', len) != NULL) {
         pj_set_error(err, errlen, "%s: contains a NUL byte", path);
@@ -300,6 +302,7 @@ int pj_config_parse_text(struct pj_config *cfg, const char *text, size_t len,
     copy = pj_secret_memdup(text, len);
     if (copy == NULL) {
         pj_set_error(err, errlen, "out of memory");
+        status = PJ_NOMEM;
         goto done;
     }
     for (line = copy; line != NULL; line = next) {
@@ -324,12 +327,14 @@ int pj_config_parse_text(struct pj_config *cfg, const char *text, size_t len,
         }
         if (*name == '\0' || strpbrk(name, " \t") != NULL) {
             pj_set_error(err, errlen, "%s: expected \"name = value\"", origin);
+            status = PJ_CONFIG;
             goto done;
         }
-        if (pj_config_set(cfg, name, value, origin, log, err, errlen) < 0)
+        status = pj_config_set(cfg, name, value, origin, log, err, errlen);
+        if (status != PJ_OK)
             goto done;
     }
-    status = 0;
+    status = PJ_OK;
 
 done:
     if (copy != NULL)
@@ -337,38 +342,40 @@ done:
     return status;
 }
 
-int pj_config_read_file(struct pj_config *cfg, const char *path, bool missing_ok,
-                        const struct pj_logger *log, char *err, size_t errlen)
+enum pj_outcome pj_config_read_file(struct pj_config *cfg, const char *path,
+                                    bool missing_ok, const struct pj_logger *log,
+                                    char *err, size_t errlen)
 {
     size_t len;
     char *text;
-    int status;
+    enum pj_outcome status;
 
     text = pj_read_trusted_file(path, (size_t)64 * 1024, &len, err, errlen);
     if (text == NULL) {
         if (errno == ENOENT && missing_ok) {
             if (err != NULL && errlen > 0)
                 err[0] = '\0';
-            return 0;
+            return PJ_OK;
         }
-        return -1;
+        return PJ_CONFIG;
     }
     status = pj_config_parse_text(cfg, text, len, path, log, err, errlen);
     free(text);
-    if (status == 0) {
+    if (status == PJ_OK) {
         free(cfg->conf);
         cfg->conf = strdup(path);
     }
     return status;
 }
 
-int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
-                   const struct pj_logger *log, char *err, size_t errlen)
+enum pj_outcome pj_config_load(struct pj_config *cfg, int argc, const char **argv,
+                               const struct pj_logger *log, char *err, size_t errlen)
 {
     const char *conf = PJ_DEFAULT_CONF;
     bool explicit_conf = false;
     char *name = NULL;
-    int i, status = -1;
+    int i;
+    enum pj_outcome status = PJ_CONFIG;
 
     for (i = 0; i < argc; i++) {
         if (strncmp(argv[i], "conf=", 5) == 0) {
@@ -378,7 +385,8 @@ int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
     }
     /* The default file may be absent when everything is given as module
      * arguments; a file named with conf= must exist. */
-    if (pj_config_read_file(cfg, conf, !explicit_conf, log, err, errlen) < 0)
+    status = pj_config_read_file(cfg, conf, !explicit_conf, log, err, errlen);
+    if (status != PJ_OK)
         goto done;
     for (i = 0; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
@@ -387,10 +395,12 @@ int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
         name = eq == NULL ? strdup(argv[i]) : strndup(argv[i], (size_t)(eq - argv[i]));
         if (name == NULL) {
             pj_set_error(err, errlen, "out of memory");
+            status = PJ_NOMEM;
             goto done;
         }
-        if (pj_config_set(cfg, name, eq == NULL ? NULL : eq + 1, "module argument", log,
-                          err, errlen) < 0)
+        status = pj_config_set(cfg, name, eq == NULL ? NULL : eq + 1, "module argument",
+                               log, err, errlen);
+        if (status != PJ_OK)
             goto done;
     }
     status = pj_config_finish(cfg, err, errlen);
@@ -400,7 +410,7 @@ done:
     return status;
 }
 
-int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
+enum pj_outcome pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
 {
     const char *where = cfg->conf != NULL ? cfg->conf : "configuration";
     char *normal;
@@ -408,20 +418,20 @@ int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
     if (cfg->url == NULL) {
         pj_set_error(err, errlen, "%s: no url set (url = https://jenkins.example.com/)",
                      where);
-        return -1;
+        return PJ_CONFIG;
     }
     if (pj_url_check_base(cfg->url, cfg->allow_insecure_http, err, errlen) < 0)
-        return -1;
+        return PJ_CONFIG;
     normal = pj_url_normalise_base(cfg->url);
     if (normal == NULL) {
         pj_set_error(err, errlen, "out of memory");
-        return -1;
+        return PJ_NOMEM;
     }
     free(cfg->url);
     cfg->url = normal;
     if (!pj_template_valid(cfg->token_name, err, errlen) ||
         !pj_template_valid(cfg->user, err, errlen))
-        return -1;
+        return PJ_CONFIG;
     /* It names keys, PAM data and the handoff variable of the instance:
      * letters, digits and '_' only, so that no two instances' names meet
      * (a-b and a.b would share PAM_JENKINS_HANDOFF_A_B). */
@@ -431,13 +441,13 @@ int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
         pj_set_error(err, errlen,
                      "key_name \"%s\" must be 1 to 64 letters, digits or '_'",
                      cfg->key_name);
-        return -1;
+        return PJ_CONFIG;
     }
     if (cfg->journal_dir[0] != '/') {
         pj_set_error(err, errlen, "journal_dir must be an absolute path");
-        return -1;
+        return PJ_CONFIG;
     }
-    return 0;
+    return PJ_OK;
 }
 
 void pj_config_http_settings(const struct pj_config *cfg,

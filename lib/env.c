@@ -71,7 +71,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#include "internal.h"
+#include "private.h"
 
 extern char **environ;
 

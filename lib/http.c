@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "http_process.h"
-#include "internal.h"
+#include "private.h"
 
 struct pj_http {
     CURL *curl;

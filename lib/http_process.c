@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "http_process.h"
-#include "internal.h"
+#include "private.h"
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_status = CURLE_FAILED_INIT;

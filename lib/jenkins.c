@@ -19,7 +19,7 @@
 #include <strings.h>
 #include <syslog.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define TOKEN_ACTIONS "descriptorByName/jenkins.security.ApiTokenProperty/"
 /* Jenkins 2.548+ writes expirationDate as a short date in the request's
@@ -36,8 +36,10 @@ void pj_token_clear(struct pj_token *token)
     memset(token, 0, sizeof(*token));
 }
 
-int pj_client_init(struct pj_client *client, const char *base, const char *user_id,
-                   const struct pj_http_settings *settings, const struct pj_logger *log)
+enum pj_outcome pj_client_init(struct pj_client *client, const char *base,
+                               const char *user_id,
+                               const struct pj_http_settings *settings,
+                               const struct pj_logger *log)
 {
     memset(client, 0, sizeof(*client));
     client->log = log;
@@ -46,9 +48,9 @@ int pj_client_init(struct pj_client *client, const char *base, const char *user_
     client->http = pj_http_new(settings);
     if (client->base == NULL || client->user_id == NULL || client->http == NULL) {
         pj_client_free(client, false);
-        return -1;
+        return PJ_NOMEM;
     }
-    return 0;
+    return PJ_OK;
 }
 
 void pj_client_free(struct pj_client *client, bool quiet)
@@ -80,7 +82,8 @@ void pj_client_state_clear(struct pj_client_state *state)
     memset(state, 0, sizeof(*state));
 }
 
-int pj_client_export(const struct pj_client *client, struct pj_client_state *out)
+enum pj_outcome pj_client_export(const struct pj_client *client,
+                                 struct pj_client_state *out)
 {
     memset(out, 0, sizeof(*out));
     if (!client->no_crumb_issuer && client->crumb_field != NULL &&
@@ -93,9 +96,9 @@ int pj_client_export(const struct pj_client *client, struct pj_client_state *out
         out->cookies = pj_secret_strdup("");
     if (out->cookies == NULL || (out->crumb_field == NULL) != (out->crumb == NULL)) {
         pj_client_state_clear(out);
-        return -1;
+        return PJ_NOMEM;
     }
-    return 0;
+    return PJ_OK;
 }
 
 /* RFC 6265 cookie-name (a token) and cookie-value octets. */
@@ -151,14 +154,16 @@ static bool cookies_ok(const char *cookies, const char *host)
     return ok;
 }
 
-int pj_client_import(struct pj_client *client, const struct pj_client_state *in,
-                     char *err, size_t errlen)
+enum pj_outcome pj_client_import(struct pj_client *client,
+                                 const struct pj_client_state *in, char *err,
+                                 size_t errlen)
 {
     char *host = pj_url_host(client->base), *field = NULL, *crumb = NULL;
-    int status = -1;
+    enum pj_outcome status = PJ_PROTOCOL;
 
     if (host == NULL) {
         pj_set_error(err, errlen, "out of memory");
+        status = PJ_NOMEM;
         goto done;
     }
     if ((in->crumb_field == NULL) != (in->crumb == NULL) ||
@@ -177,6 +182,7 @@ int pj_client_import(struct pj_client *client, const struct pj_client_state *in,
         crumb = pj_secret_strdup(in->crumb);
         if (field == NULL || crumb == NULL) {
             pj_set_error(err, errlen, "out of memory");
+            status = PJ_NOMEM;
             goto done;
         }
     }
@@ -190,7 +196,7 @@ int pj_client_import(struct pj_client *client, const struct pj_client_state *in,
     pj_secret_replace(&client->crumb, crumb);
     client->no_crumb_issuer = in->crumb_field == NULL;
     field = crumb = NULL;
-    status = 0;
+    status = PJ_OK;
 
 done:
     free(field);

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define ENTRY_MAX ((size_t)16 * 1024)
 
@@ -265,11 +265,11 @@ done:
     return status;
 }
 
-int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
-                     char **path_out, char *err, size_t errlen)
+enum pj_outcome pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
+                                 char **path_out, char *err, size_t errlen)
 {
     char *name = NULL;
-    int status = -1;
+    enum pj_outcome status = PJ_IO;
 
     *path_out = NULL;
     if (!uuid_ok(entry->uuid)) {
@@ -289,16 +289,18 @@ int pj_journal_write(const char *dir, const struct pj_journal_entry *entry,
         pj_set_error(err, errlen, "out of memory or a malformed uid");
         goto done;
     }
-    status = write_entry(dir, name, entry, true, entry->key_name == NULL, path_out, err,
-                         errlen);
+    if (write_entry(dir, name, entry, true, entry->key_name == NULL, path_out, err,
+                    errlen) == 0)
+        status = PJ_OK;
 
 done:
     free(name);
     return status;
 }
 
-int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entry,
-                            char **path_out, char *err, size_t errlen)
+enum pj_outcome pj_journal_write_intent(const char *dir,
+                                        const struct pj_journal_entry *entry,
+                                        char **path_out, char *err, size_t errlen)
 {
     unsigned char id[16];
     char name[64];
@@ -307,11 +309,11 @@ int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entr
     *path_out = NULL;
     if (entry->intent == NULL || entry->token_name == NULL || entry->uuid != NULL) {
         pj_set_error(err, errlen, "refusing to journal a malformed intent");
-        return -1;
+        return PJ_IO;
     }
     if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
         pj_set_error(err, errlen, "cannot name a journal entry: %s", strerror(errno));
-        return -1;
+        return PJ_IO;
     }
     strcpy(name, "intent-");
     for (i = 0; i < sizeof(id); i++)
@@ -320,17 +322,21 @@ int pj_journal_write_intent(const char *dir, const struct pj_journal_entry *entr
     /* Not durable: the controller has not been asked yet, and the entry is
      * rewritten, durably, as soon as it answers.  It only has to outlive
      * this process if the answer never comes. */
-    return write_entry(dir, name, entry, false, true, path_out, err, errlen);
+    return write_entry(dir, name, entry, false, true, path_out, err, errlen) == 0
+               ? PJ_OK
+               : PJ_IO;
 }
 
-int pj_journal_rewrite(const char *dir, const char *name,
-                       const struct pj_journal_entry *entry, char *err, size_t errlen)
+enum pj_outcome pj_journal_rewrite(const char *dir, const char *name,
+                                   const struct pj_journal_entry *entry, char *err,
+                                   size_t errlen)
 {
     if (strchr(name, '/') != NULL || name[0] == '.') {
         pj_set_error(err, errlen, "refusing to write journal entry \"%s\"", name);
-        return -1;
+        return PJ_IO;
     }
-    return write_entry(dir, name, entry, true, true, NULL, err, errlen);
+    return write_entry(dir, name, entry, true, true, NULL, err, errlen) == 0 ? PJ_OK
+                                                                             : PJ_IO;
 }
 
 int pj_journal_read_at(int dirfd, const char *name, struct pj_journal_entry *entry,
@@ -402,29 +408,32 @@ done:
     return status;
 }
 
-int pj_journal_read(const char *dir, const char *name, struct pj_journal_entry *entry,
-                    char *err, size_t errlen)
+enum pj_outcome pj_journal_read(const char *dir, const char *name,
+                                struct pj_journal_entry *entry, char *err,
+                                size_t errlen)
 {
     int dirfd, lock = -1, status, saved;
 
     memset(entry, 0, sizeof(*entry));
     dirfd = pj_journal_open_dir(dir, err, errlen);
     if (dirfd < 0)
-        return -1;
+        return errno == ENOENT ? PJ_NOT_FOUND : PJ_IO;
     status = pj_journal_read_at(dirfd, name, entry, &lock, err, errlen);
     saved = errno;
     if (lock >= 0)
         close(lock);
     close(dirfd);
     errno = saved;
-    return status;
+    if (status == 0)
+        return PJ_OK;
+    return saved == ENOENT ? PJ_NOT_FOUND : PJ_IO;
 }
 
-int pj_journal_remove(const char *path)
+enum pj_outcome pj_journal_remove(const char *path)
 {
     if (unlink(path) < 0 && errno != ENOENT)
-        return -1;
-    return 0;
+        return PJ_IO;
+    return PJ_OK;
 }
 
 char *pj_boot_id(void)

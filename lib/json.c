@@ -15,7 +15,7 @@
 #define JSMN_STRICT
 #include <jsmn.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define JSON_MAX_DEPTH 32
 

@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* clang-format off */
 #define FIELD(name) { #name, offsetof(struct pj_meta, name) }
@@ -49,8 +49,8 @@ char *pj_meta_format(const struct pj_meta *meta)
     return pj_kv_format(meta, meta_fields, META_FIELDS);
 }
 
-int pj_meta_parse(struct pj_meta *meta, const char *text, size_t len, char *err,
-                  size_t errlen)
+enum pj_outcome pj_meta_parse(struct pj_meta *meta, const char *text, size_t len,
+                              char *err, size_t errlen)
 {
     memset(meta, 0, sizeof(*meta));
     if (pj_kv_parse(meta, meta_fields, META_FIELDS, text, len, err, errlen) < 0)
@@ -59,21 +59,21 @@ int pj_meta_parse(struct pj_meta *meta, const char *text, size_t len, char *err,
         pj_set_error(err, errlen, "meta lacks url, user or token_uuid");
         goto fail;
     }
-    return 0;
+    return PJ_OK;
 
 fail:
     pj_meta_free(meta);
-    return -1;
+    return PJ_PROTOCOL;
 }
 
-int pj_keyring_check_session(uid_t uid, char *err, size_t errlen)
+enum pj_outcome pj_keyring_check_session(uid_t uid, char *err, size_t errlen)
 {
     static const char fix[] = "put \"session optional pam_keyinit.so force revoke\" "
                               "first in the session stack";
     char *desc = NULL, type[16], name[128], shared[64];
     unsigned long owner;
     key_serial_t id;
-    int status = -1;
+    enum pj_outcome status = PJ_CONFIG;
 
     /* Do not create one: a missing session keyring is a stack mistake. */
     id = keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0);
@@ -102,7 +102,7 @@ int pj_keyring_check_session(uid_t uid, char *err, size_t errlen)
             owner, (unsigned long)uid, fix);
         goto done;
     }
-    status = 0;
+    status = PJ_OK;
 
 done:
     free(desc);
@@ -155,9 +155,10 @@ static key_serial_t add_one(const char *key_name, const char *suffix,
     return key;
 }
 
-int pj_keyring_store(const char *key_name, const char *token, const char *meta,
-                     uid_t uid, long timeout, int32_t *token_key, int32_t *meta_key,
-                     char *err, size_t errlen)
+enum pj_outcome pj_keyring_store(const char *key_name, const char *token,
+                                 const char *meta, uid_t uid, long timeout,
+                                 int32_t *token_key, int32_t *meta_key, char *err,
+                                 size_t errlen)
 {
     key_serial_t t, m;
 
@@ -165,7 +166,7 @@ int pj_keyring_store(const char *key_name, const char *token, const char *meta,
     if (t < 0) {
         pj_set_error(err, errlen, "cannot add %s:token to the session keyring: %s",
                      key_name, strerror(errno));
-        return -1;
+        return PJ_IO;
     }
     m = add_one(key_name, "meta", meta, uid, timeout);
     if (m < 0) {
@@ -173,15 +174,38 @@ int pj_keyring_store(const char *key_name, const char *token, const char *meta,
                      key_name, strerror(errno));
         keyctl_revoke(t);
         keyctl_unlink(t, KEY_SPEC_SESSION_KEYRING);
-        return -1;
+        return PJ_IO;
     }
     *token_key = t;
     *meta_key = m;
-    return 0;
+    return PJ_OK;
 }
 
-int pj_keyring_read_in(int where, const char *key_name, const char *suffix,
-                       char **payload, size_t *len, int32_t *serial)
+/* The keyutils calls answer with errno; the API with enum pj_outcome, errno
+ * left set to the error for the caller's message. */
+static enum pj_outcome key_outcome(int err)
+{
+    if (err == 0)
+        return PJ_OK;
+    errno = err;
+    switch (err) {
+    case ENOKEY:
+        return PJ_NOT_FOUND;
+    case EKEYEXPIRED:
+        return PJ_EXPIRED;
+    case EKEYREVOKED:
+        return PJ_REVOKED;
+    case ESTALE:
+        return PJ_STALE;
+    case ENOMEM:
+        return PJ_NOMEM;
+    default:
+        return PJ_IO;
+    }
+}
+
+static int read_in(int where, const char *key_name, const char *suffix, char **payload,
+                   size_t *len, int32_t *serial)
 {
     key_serial_t ring =
         where == PJ_KEYRING_USER ? KEY_SPEC_USER_KEYRING : KEY_SPEC_SESSION_KEYRING;
@@ -209,16 +233,21 @@ int pj_keyring_read_in(int where, const char *key_name, const char *suffix,
     return 0;
 }
 
-int pj_keyring_read(const char *key_name, const char *suffix, char **payload,
-                    size_t *len, int32_t *serial)
+enum pj_outcome pj_keyring_read_in(int where, const char *key_name, const char *suffix,
+                                   char **payload, size_t *len, int32_t *serial)
 {
-    int rc =
-        pj_keyring_read_in(PJ_KEYRING_SESSION, key_name, suffix, payload, len, serial);
+    return key_outcome(read_in(where, key_name, suffix, payload, len, serial));
+}
 
-    if (rc != 0 && pj_keyring_read_in(PJ_KEYRING_USER, key_name, suffix, payload, len,
-                                      serial) == 0)
+enum pj_outcome pj_keyring_read(const char *key_name, const char *suffix,
+                                char **payload, size_t *len, int32_t *serial)
+{
+    int rc = read_in(PJ_KEYRING_SESSION, key_name, suffix, payload, len, serial);
+
+    if (rc != 0 &&
+        read_in(PJ_KEYRING_USER, key_name, suffix, payload, len, serial) == 0)
         rc = 0;
-    return rc;
+    return key_outcome(rc);
 }
 
 void pj_keyring_revoke(int32_t serial)
@@ -335,24 +364,26 @@ static key_serial_t add_user_key(key_serial_t staging, const char *key_name,
     return key;
 }
 
-int pj_keyring_store_user(const char *key_name, const char *token, const char *meta,
-                          uid_t uid, gid_t gid, long timeout, int32_t *token_key,
-                          int32_t *meta_key, char *err, size_t errlen)
+enum pj_outcome pj_keyring_store_user(const char *key_name, const char *token,
+                                      const char *meta, uid_t uid, gid_t gid,
+                                      long timeout, int32_t *token_key,
+                                      int32_t *meta_key, char *err, size_t errlen)
 {
     struct identity saved;
     key_serial_t staging, t = -1, m = -1;
-    int status = -1, saved_errno = 0;
+    enum pj_outcome status = PJ_IO;
+    int saved_errno = 0;
     const char *what = "token";
 
     staging = keyctl_get_keyring_ID(KEY_SPEC_THREAD_KEYRING, 1);
     if (staging < 0) {
         pj_set_error(err, errlen, "cannot make a thread keyring: %s", strerror(errno));
-        return -1;
+        return PJ_IO;
     }
     if (as_user(&saved, uid, gid) < 0) {
         pj_set_error(err, errlen, "cannot act as uid %lu for its user keyring: %s",
                      (unsigned long)uid, strerror(errno));
-        return -1;
+        return PJ_IO;
     }
     t = add_user_key(staging, key_name, "token", token, timeout);
     if (t >= 0) {
@@ -366,21 +397,21 @@ int pj_keyring_store_user(const char *key_name, const char *token, const char *m
             keyctl_unlink(t, KEY_SPEC_USER_KEYRING);
         }
     } else {
-        status = 0;
+        status = PJ_OK;
     }
     if (as_self(&saved) < 0) {
         pj_set_error(err, errlen, "cannot return from acting as uid %lu: %s",
                      (unsigned long)uid, strerror(errno));
-        return -1;
+        return PJ_IO;
     }
-    if (status < 0) {
+    if (status != PJ_OK) {
         pj_set_error(err, errlen, "cannot add %s:%s to the user keyring of uid %lu: %s",
                      key_name, what, (unsigned long)uid, strerror(saved_errno));
-        return -1;
+        return PJ_IO;
     }
     *token_key = t;
     *meta_key = m;
-    return 0;
+    return PJ_OK;
 }
 
 static int read_serial(key_serial_t key, char **payload, size_t *len)
@@ -398,8 +429,8 @@ static int read_serial(key_serial_t key, char **payload, size_t *len)
     return 0;
 }
 
-int pj_keyring_read_user(uid_t uid, gid_t gid, const char *key_name, char **token,
-                         size_t *token_len, char **meta, size_t *meta_len)
+static int read_user(uid_t uid, gid_t gid, const char *key_name, char **token,
+                     size_t *token_len, char **meta, size_t *meta_len)
 {
     struct identity saved;
     key_serial_t t, m;
@@ -436,7 +467,14 @@ static void remove_user_key(key_serial_t key)
     keyctl_unlink(key, KEY_SPEC_USER_KEYRING);
 }
 
-int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char *uuid)
+enum pj_outcome pj_keyring_read_user(uid_t uid, gid_t gid, const char *key_name,
+                                     char **token, size_t *token_len, char **meta,
+                                     size_t *meta_len)
+{
+    return key_outcome(read_user(uid, gid, key_name, token, token_len, meta, meta_len));
+}
+
+static int drop_user(uid_t uid, gid_t gid, const char *key_name, const char *uuid)
 {
     struct pj_meta meta;
     struct identity saved;
@@ -452,7 +490,7 @@ int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char 
      * token key whose meta is not linked yet (a session storing them now). */
     if (uuid != NULL) {
         rc = m < 0 ? ENOKEY : read_serial(m, &text, &len);
-        if (rc == 0 && pj_meta_parse(&meta, text, len, err, sizeof(err)) == 0) {
+        if (rc == 0 && pj_meta_parse(&meta, text, len, err, sizeof(err)) == PJ_OK) {
             if (strcmp(meta.token_uuid, uuid) != 0)
                 rc = ESTALE;
             pj_meta_free(&meta);
@@ -468,4 +506,10 @@ int pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name, const char 
     if (as_self(&saved) < 0 && rc == 0)
         rc = errno;
     return rc;
+}
+
+enum pj_outcome pj_keyring_drop_user(uid_t uid, gid_t gid, const char *key_name,
+                                     const char *uuid)
+{
+    return key_outcome(drop_user(uid, gid, key_name, uuid));
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "private.h"
 
 static char **slot(void *record, const struct pj_kv_field *field)
 {

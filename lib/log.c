@@ -13,7 +13,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* The format attribute lets clang check the callers' formats and keeps
  * -Wformat-nonliteral quiet here (clang's -Wformat=2 includes it). */

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* Length of the valid, printable UTF-8 sequence at s, or 0. */
 static size_t utf8_printable(const unsigned char *s, size_t avail)

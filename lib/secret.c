@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "private.h"
 
 char *pj_secret_memdup(const void *p, size_t len)
 {

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* "pid:start,pid:start": decimal pids, start times decimal or empty (no
  * /proc when the session opened); empty: nobody. */
@@ -75,8 +75,8 @@ char *pj_journal_shared_name(uid_t uid, const char *key_name)
     return name;
 }
 
-int pj_journal_lock_shared(const char *dir, const char *name, long long deadline,
-                           char *err, size_t errlen)
+static int lock_shared(const char *dir, const char *name, long long deadline, char *err,
+                       size_t errlen)
 {
     struct stat st;
     char *path = NULL;
@@ -130,29 +130,43 @@ fail:
     return -1;
 }
 
-int pj_journal_set_aside(const char *dir, const char *name,
-                         struct pj_journal_entry *entry, char *err, size_t errlen)
+enum pj_outcome pj_journal_lock_shared(const char *dir, const char *name,
+                                       long long deadline, int *fd, char *err,
+                                       size_t errlen)
+{
+    *fd = lock_shared(dir, name, deadline, err, errlen);
+    if (*fd >= 0)
+        return PJ_OK;
+    if (errno == EWOULDBLOCK)
+        return PJ_BUSY;
+    return errno == ENOMEM ? PJ_NOMEM : PJ_IO;
+}
+
+enum pj_outcome pj_journal_set_aside(const char *dir, const char *name,
+                                     struct pj_journal_entry *entry, char *err,
+                                     size_t errlen)
 {
     char *aside = NULL, *path = NULL, *holders = entry->holders;
-    int status = -1;
+    enum pj_outcome status = PJ_IO;
 
     if (entry->uuid == NULL) {
         pj_set_error(err, errlen, "cannot set %s aside: it has no uuid", name);
-        return -1;
+        return PJ_IO;
     }
     aside = pj_strdup_printf("%s.token", entry->uuid);
     path = pj_strdup_printf("%s/%s", dir, name);
     if (aside == NULL || path == NULL) {
         pj_set_error(err, errlen, "out of memory");
+        status = PJ_NOMEM;
         goto done;
     }
     /* Held by nobody: the next sweep revokes it. */
     entry->holders = (char *)"";
     status = pj_journal_rewrite(dir, aside, entry, err, errlen);
     entry->holders = holders;
-    if (status == 0 && pj_journal_remove(path) < 0) {
+    if (status == PJ_OK && pj_journal_remove(path) != PJ_OK) {
         pj_set_error(err, errlen, "cannot remove %s: %s", path, strerror(errno));
-        status = -1;
+        status = PJ_IO;
     }
 
 done:

@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 /* Seconds before the next try after the 1st, 2nd... failure; the last one
  * repeats.  A restarting controller is back within minutes, one down for
@@ -199,7 +199,8 @@ static void failed_try(struct run *run, const char *name, const char *path,
             delay_text(delay, when, sizeof(when)), note);
         run->result->failed++;
     }
-    if (pj_journal_rewrite(run->opts->journal_dir, name, entry, err, sizeof(err)) < 0)
+    if (pj_journal_rewrite(run->opts->journal_dir, name, entry, err, sizeof(err)) !=
+        PJ_OK)
         pj_log(log, LOG_ERR, "sweep: cannot record the failed try in %s: %s", path,
                err);
 
@@ -233,7 +234,8 @@ static void give_up_intent(struct run *run, const char *name, const char *path,
            id != NULL ? id : entry->user, base != NULL ? base : entry->url,
            id != NULL ? id : entry->user, path);
     report_given_up(run, path, entry);
-    if (pj_journal_rewrite(run->opts->journal_dir, name, entry, err, sizeof(err)) < 0)
+    if (pj_journal_rewrite(run->opts->journal_dir, name, entry, err, sizeof(err)) !=
+        PJ_OK)
         pj_log(log, LOG_ERR, "sweep: cannot record giving up in %s: %s", path, err);
 
 done:
@@ -324,7 +326,7 @@ static void attempt(struct run *run, const char *name, const char *path,
     settings.connect_timeout = opts->connect_timeout;
     settings.timeout = opts->timeout;
     settings.deadline = opts->deadline;
-    if (pj_client_init(&client, cfg->url, entry->user, &settings, opts->log) < 0) {
+    if (pj_client_init(&client, cfg->url, entry->user, &settings, opts->log) != PJ_OK) {
         failed_try(run, name, path, entry, false, "out of memory");
         goto done;
     }
@@ -366,8 +368,8 @@ static void sweep_entry(struct run *run, const char *name)
     /* A token shared by a user's sessions: not while one of them is joining
      * or leaving it (lib/shared.c). */
     if ((pj_journal_shared_entry(name) &&
-         (shared_lock = pj_journal_lock_shared(opts->journal_dir, name, 0, err,
-                                               sizeof(err))) < 0) ||
+         pj_journal_lock_shared(opts->journal_dir, name, 0, &shared_lock, err,
+                                sizeof(err)) != PJ_OK) ||
         pj_journal_read_at(run->dirfd, name, &entry, &lock, err, sizeof(err)) < 0) {
         if (errno == EWOULDBLOCK || errno == ESTALE) {
             pj_debug(opts->log, "sweep: %s: %s", path, err);
@@ -538,12 +540,14 @@ static char **list_entries(int dirfd, const char *skip, size_t *count)
     return names;
 }
 
-int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result)
+enum pj_outcome pj_sweep_run(const struct pj_sweep *opts,
+                             struct pj_sweep_result *result)
 {
     struct run run;
     char err[512], **names = NULL;
     size_t i, count = 0;
-    int status = -1, saved = 0;
+    enum pj_outcome status = PJ_IO;
+    int saved = 0;
 
     memset(result, 0, sizeof(*result));
     memset(&run, 0, sizeof(run));
@@ -554,6 +558,7 @@ int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result)
         pj_log(opts->log, LOG_ERR,
                "sweep: no controller url configured: nothing swept");
         saved = EINVAL;
+        status = PJ_CONFIG;
         goto done;
     }
     run.dirfd = pj_journal_open_dir(opts->journal_dir, err, sizeof(err));
@@ -561,6 +566,7 @@ int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result)
         saved = errno;
         if (saved != ENOENT)
             pj_log(opts->log, LOG_ERR, "sweep refused: %s", err);
+        status = saved == ENOENT ? PJ_NOT_FOUND : PJ_CONFIG;
         goto done;
     }
     /* Without /proc every process looks gone: judge nothing. */
@@ -585,7 +591,7 @@ int pj_sweep_run(const struct pj_sweep *opts, struct pj_sweep_result *result)
     }
     for (i = 0; i < count; i++)
         sweep_entry(&run, names[i]);
-    status = 0;
+    status = PJ_OK;
 
 done:
     if (names != NULL)

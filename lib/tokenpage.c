@@ -31,7 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define ATTR_MAX 512
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "private.h"
 
 static bool host_is_loopback(const char *host)
 {

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 const char *pj_outcome_name(enum pj_outcome outcome)
 {
@@ -42,6 +42,16 @@ const char *pj_outcome_name(enum pj_outcome outcome)
         return "out of memory";
     case PJ_CONFIG:
         return "configuration error";
+    case PJ_IO:
+        return "system error";
+    case PJ_EXPIRED:
+        return "expired";
+    case PJ_REVOKED:
+        return "revoked";
+    case PJ_STALE:
+        return "stale";
+    case PJ_BUSY:
+        return "busy";
     }
     return "unknown";
 }

@@ -112,7 +112,7 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
         pj_context_http_settings(ctx, &settings);
         stash->log = ctx->log;
         if (pj_client_init(&stash->client, ctx->cfg.url, ctx->jenkins_user, &settings,
-                           &stash->log) < 0)
+                           &stash->log) != PJ_OK)
             return PAM_BUF_ERR;
         stash->have_client = true;
     }

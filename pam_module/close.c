@@ -29,7 +29,7 @@ static bool revoke_token(struct pj_context *ctx, const char *user, const char *t
     struct pj_client client;
 
     pj_context_http_settings(ctx, &settings);
-    if (pj_client_init(&client, ctx->cfg.url, user, &settings, &ctx->log) < 0) {
+    if (pj_client_init(&client, ctx->cfg.url, user, &settings, &ctx->log) != PJ_OK) {
         *status = PAM_BUF_ERR;
         return false;
     }
@@ -79,15 +79,15 @@ static int close_shared(struct pj_context *ctx, struct pj_stash *stash)
         status = PAM_BUF_ERR;
         goto done;
     }
-    lock = pj_journal_lock_shared(dir, name, ctx->deadline, err, sizeof(err));
-    if (lock < 0) {
+    if (pj_journal_lock_shared(dir, name, ctx->deadline, &lock, err, sizeof(err)) !=
+        PJ_OK) {
         /* Our holder stays listed; once this process is gone, the sweep
          * counts it out. */
         pj_log(&ctx->log, LOG_WARNING, "token of %s left for jenkins-token sweep: %s",
                stash->jenkins_user, err);
         goto done;
     }
-    if (pj_journal_read(dir, name, &entry, err, sizeof(err)) < 0 ||
+    if (pj_journal_read(dir, name, &entry, err, sizeof(err)) != PJ_OK ||
         !holds(entry.holders, stash->holder)) {
         pj_debug(&ctx->log, "this session no longer holds a token of %s in %s: %s",
                  stash->jenkins_user, path,
@@ -102,7 +102,7 @@ static int close_shared(struct pj_context *ctx, struct pj_stash *stash)
     free(entry.holders);
     entry.holders = left;
     if (count > 0) {
-        if (pj_journal_rewrite(dir, name, &entry, err, sizeof(err)) < 0)
+        if (pj_journal_rewrite(dir, name, &entry, err, sizeof(err)) != PJ_OK)
             pj_log(&ctx->log, LOG_WARNING, "%s", err);
         else
             pj_log(
@@ -120,7 +120,7 @@ static int close_shared(struct pj_context *ctx, struct pj_stash *stash)
         pj_journal_remove(path);
     } else if (revoke_token(ctx, entry.user, entry.token, entry.uuid, &status)) {
         pj_journal_remove(path);
-    } else if (pj_journal_set_aside(dir, name, &entry, err, sizeof(err)) < 0) {
+    } else if (pj_journal_set_aside(dir, name, &entry, err, sizeof(err)) != PJ_OK) {
         pj_log(&ctx->log, LOG_ERR, "%s", err);
     }
 

@@ -38,11 +38,11 @@ static int context_new(pam_handle_t *pamh, int flags, int argc, const char **arg
     ctx->function = function;
     ctx->log.emit = emit_syslog;
     ctx->log.ctx = pamh;
-    if (pj_config_init(&ctx->cfg) < 0) {
+    if (pj_config_init(&ctx->cfg) != PJ_OK) {
         free(ctx);
         return PAM_BUF_ERR;
     }
-    if (pj_config_load(&ctx->cfg, argc, argv, &ctx->log, err, sizeof(err)) < 0) {
+    if (pj_config_load(&ctx->cfg, argc, argv, &ctx->log, err, sizeof(err)) != PJ_OK) {
         pam_syslog(pamh, LOG_ERR, "bad configuration: %s", err);
         pj_context_free(ctx);
         return PAM_SERVICE_ERR;

@@ -12,7 +12,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "lib/internal.h"
+#include "lib/pj_client.h"
+#include "lib/pj_config.h"
+#include "lib/pj_deadline.h"
+#include "lib/pj_journal.h"
+#include "lib/pj_keyring.h"
+#include "lib/pj_log.h"
+#include "lib/pj_outcome.h"
+#include "lib/pj_secret.h"
+#include "lib/pj_shared.h"
+#include "lib/pj_sweep.h"
+#include "lib/pj_template.h"
+#include "lib/pj_url.h"
+#include "lib/pj_util.h"
 
 /* Everything one call into the module needs. */
 struct pj_context {
@@ -76,10 +88,10 @@ int pj_open_session(struct pj_context *ctx);
 int pj_close_session(struct pj_context *ctx);
 
 /* ledger.c: the journal from intent to minted token (see there). */
-int pj_ledger_intent(struct pj_context *ctx, struct pj_stash *stash, const char *name,
-                     const char *created);
-int pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
-                     const char *created);
+enum pj_outcome pj_ledger_intent(struct pj_context *ctx, struct pj_stash *stash,
+                                 const char *name, const char *created);
+enum pj_outcome pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
+                                 const char *created);
 void pj_ledger_drop(struct pj_stash *stash);
 /* After a generate whose answer was lost (why): find the token by name and
  * revoke it, or leave the intent for the sweep to report. */

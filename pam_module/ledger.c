@@ -46,30 +46,30 @@ static void fill_entry(const struct pj_context *ctx, const struct pj_stash *stas
     entry->proxy = ctx->cfg.proxy;
 }
 
-int pj_ledger_intent(struct pj_context *ctx, struct pj_stash *stash, const char *name,
-                     const char *created)
+enum pj_outcome pj_ledger_intent(struct pj_context *ctx, struct pj_stash *stash,
+                                 const char *name, const char *created)
 {
     struct pj_journal_entry entry;
     char err[512], pid[32];
-    int status;
+    enum pj_outcome status;
 
     fill_entry(ctx, stash, name, created, pid, sizeof(pid), &entry);
     entry.intent = (char *)"1";
     status = pj_journal_write_intent(ctx->cfg.journal_dir, &entry, &stash->journal_path,
                                      err, sizeof(err));
-    if (status < 0)
+    if (status != PJ_OK)
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
     free(entry.start_time);
     free(entry.boot_id);
     return status;
 }
 
-int pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
-                     const char *created)
+enum pj_outcome pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
+                                 const char *created)
 {
     struct pj_journal_entry entry;
     char err[512], pid[32], uid[32], *path = NULL;
-    int status;
+    enum pj_outcome status;
 
     fill_entry(ctx, stash, stash->token.name, created, pid, sizeof(pid), &entry);
     entry.uuid = stash->token.uuid;
@@ -84,7 +84,7 @@ int pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
     /* The entry under the token's uuid, durably, then the intent goes: an
      * admin finds the token's file by its uuid. */
     status = pj_journal_write(ctx->cfg.journal_dir, &entry, &path, err, sizeof(err));
-    if (status < 0) {
+    if (status != PJ_OK) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
     } else {
         pj_ledger_drop(stash);

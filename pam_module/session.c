@@ -91,11 +91,12 @@ static int export_environment(struct pj_context *ctx, const struct pj_stash *sta
     return status;
 }
 
-static int store(struct pj_context *ctx, struct pj_stash *stash, const char *created)
+static enum pj_outcome store(struct pj_context *ctx, struct pj_stash *stash,
+                             const char *created)
 {
     struct pj_meta meta = {0};
     char err[512], *text;
-    int status;
+    enum pj_outcome status;
 
     meta.url = ctx->cfg.url;
     meta.user = stash->jenkins_user;
@@ -108,7 +109,7 @@ static int store(struct pj_context *ctx, struct pj_stash *stash, const char *cre
     meta.proxy = ctx->cfg.proxy;
     text = pj_meta_format(&meta);
     if (text == NULL)
-        return -1;
+        return PJ_NOMEM;
     if (stash->shared)
         status = pj_keyring_store_user(ctx->cfg.key_name, stash->token.value, text,
                                        stash->uid, ctx->gid, ctx->cfg.key_timeout,
@@ -118,7 +119,7 @@ static int store(struct pj_context *ctx, struct pj_stash *stash, const char *cre
         status = pj_keyring_store(ctx->cfg.key_name, stash->token.value, text,
                                   stash->uid, ctx->cfg.key_timeout, &stash->token_key,
                                   &stash->meta_key, err, sizeof(err));
-    if (status < 0)
+    if (status != PJ_OK)
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
     free(text);
     return status;
@@ -174,7 +175,7 @@ static void sweep_a_little(struct pj_context *ctx, struct pj_stash *stash)
     opts.budget_seconds = half;
     opts.skip_name = slash != NULL ? slash + 1 : NULL;
     pj_ledger_sweep_options(stash, &opts);
-    if (pj_sweep_run(&opts, &result) == 0 &&
+    if (pj_sweep_run(&opts, &result) == PJ_OK &&
         (result.revoked || result.already_revoked || result.failed || result.given_up))
         pj_debug(&ctx->log,
                  "sweep at session open: %d revoked, %d already revoked or expired, "
@@ -194,7 +195,8 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
     /* Refuse before minting: a shared keyring would give the token to every
      * session of the user, or to root's processes (keyring = user shares it
      * on purpose, and only with the user). */
-    if (!stash->shared && pj_keyring_check_session(stash->uid, err, sizeof(err)) < 0) {
+    if (!stash->shared &&
+        pj_keyring_check_session(stash->uid, err, sizeof(err)) != PJ_OK) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
         goto done;
     }
@@ -206,7 +208,7 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
     }
     /* The intent first: a request the controller finishes after we gave up
      * must still be found (ledger.c). */
-    if (pj_ledger_intent(ctx, stash, name, created) < 0)
+    if (pj_ledger_intent(ctx, stash, name, created) != PJ_OK)
         goto done;
     left = pj_ms_left(ctx->deadline);
     if (left > 0)
@@ -226,7 +228,8 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
         goto done;
     }
     pj_client_set_deadline(&stash->client, ctx->deadline);
-    if (pj_ledger_minted(ctx, stash, created) < 0 || store(ctx, stash, created) < 0) {
+    if (pj_ledger_minted(ctx, stash, created) != PJ_OK ||
+        store(ctx, stash, created) != PJ_OK) {
         undo_mint(ctx, stash);
         goto done;
     }
@@ -287,9 +290,9 @@ static bool usable(struct pj_context *ctx, const struct pj_journal_entry *entry)
         strcmp(base, ctx->cfg.url) != 0 || strcmp(entry->user, ctx->jenkins_user) != 0)
         goto done;
     if (pj_keyring_read_user(ctx->uid, ctx->gid, ctx->cfg.key_name, &token, &token_len,
-                             &text, &text_len) != 0)
+                             &text, &text_len) != PJ_OK)
         goto done;
-    if (pj_meta_parse(&meta, text, text_len, err, sizeof(err)) == 0) {
+    if (pj_meta_parse(&meta, text, text_len, err, sizeof(err)) == PJ_OK) {
         ok = strcmp(meta.token_uuid, entry->uuid) == 0 &&
              strcmp(token, entry->token) == 0;
         pj_meta_free(&meta);
@@ -338,7 +341,8 @@ static int join(struct pj_context *ctx, struct pj_stash *stash, const char *name
     }
     free(entry->holders);
     entry->holders = holders;
-    if (pj_journal_rewrite(ctx->cfg.journal_dir, name, entry, err, sizeof(err)) < 0) {
+    if (pj_journal_rewrite(ctx->cfg.journal_dir, name, entry, err, sizeof(err)) !=
+        PJ_OK) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
         free(path);
         return PAM_SESSION_ERR;
@@ -362,7 +366,8 @@ static void adopt(struct pj_context *ctx, struct pj_stash *stash, const char *na
     struct pj_journal_entry entry;
     char err[512], *holders = NULL;
 
-    if (pj_journal_read(ctx->cfg.journal_dir, name, &entry, err, sizeof(err)) < 0) {
+    if (pj_journal_read(ctx->cfg.journal_dir, name, &entry, err, sizeof(err)) !=
+        PJ_OK) {
         pj_log(&ctx->log, LOG_WARNING, "cannot read %s back: %s", name, err);
         return;
     }
@@ -370,8 +375,8 @@ static void adopt(struct pj_context *ctx, struct pj_stash *stash, const char *na
     if (holders != NULL) {
         free(entry.holders);
         entry.holders = holders;
-        if (pj_journal_rewrite(ctx->cfg.journal_dir, name, &entry, err, sizeof(err)) <
-            0)
+        if (pj_journal_rewrite(ctx->cfg.journal_dir, name, &entry, err, sizeof(err)) !=
+            PJ_OK)
             pj_log(&ctx->log, LOG_WARNING, "%s", err);
     }
     pj_journal_entry_free(&entry);
@@ -388,6 +393,7 @@ static int open_shared(struct pj_context *ctx, struct pj_stash *stash)
     const char *dir = ctx->cfg.journal_dir;
     char err[512], *name = NULL, *self = NULL, *carried = NULL;
     int lock = -1, status = PAM_BUF_ERR, carried_count = 0;
+    enum pj_outcome found;
     bool have_entry = false;
 
     memset(&entry, 0, sizeof(entry));
@@ -396,14 +402,15 @@ static int open_shared(struct pj_context *ctx, struct pj_stash *stash)
     if (name == NULL || self == NULL || strlen(self) >= sizeof(fresh->holder))
         goto done;
     status = PAM_SESSION_ERR;
-    lock = pj_journal_lock_shared(dir, name, ctx->deadline, err, sizeof(err));
-    if (lock < 0) {
+    if (pj_journal_lock_shared(dir, name, ctx->deadline, &lock, err, sizeof(err)) !=
+        PJ_OK) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
         goto done;
     }
-    if (pj_journal_read(dir, name, &entry, err, sizeof(err)) == 0) {
+    found = pj_journal_read(dir, name, &entry, err, sizeof(err));
+    if (found == PJ_OK) {
         have_entry = true;
-    } else if (errno != ENOENT) {
+    } else if (found != PJ_NOT_FOUND) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: journal entry %s/%s: %s",
                ctx->user, dir, name, err);
         goto done;
@@ -447,7 +454,7 @@ static int open_shared(struct pj_context *ctx, struct pj_stash *stash)
             status = PAM_BUF_ERR;
             goto done;
         }
-        if (pj_journal_set_aside(dir, name, &entry, err, sizeof(err)) < 0) {
+        if (pj_journal_set_aside(dir, name, &entry, err, sizeof(err)) != PJ_OK) {
             pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
             goto done;
         }

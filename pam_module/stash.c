@@ -144,7 +144,7 @@ char *pj_handoff_format(const struct pj_stash *stash, size_t *len)
     const char *fields[7];
     size_t total = 0, i, o = 0;
 
-    if (!stash->have_client || pj_client_export(&stash->client, &state) < 0)
+    if (!stash->have_client || pj_client_export(&stash->client, &state) != PJ_OK)
         goto done;
     fields[0] = HANDOFF_MAGIC;
     fields[1] = stash->user;
@@ -335,10 +335,10 @@ static struct pj_stash *stash_from_handoff(struct pj_context *ctx, struct pj_han
     pj_context_http_settings(ctx, &settings);
     stash->log = ctx->log;
     if (pj_client_init(&stash->client, ctx->cfg.url, ctx->jenkins_user, &settings,
-                       &stash->log) < 0)
+                       &stash->log) != PJ_OK)
         goto fail;
     stash->have_client = true;
-    if (pj_client_import(&stash->client, &h->session, err, sizeof(err)) < 0) {
+    if (pj_client_import(&stash->client, &h->session, err, sizeof(err)) != PJ_OK) {
         pj_log(&ctx->log, LOG_WARNING, "ignoring the session handoff key: %s", err);
         goto fail;
     }

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "private.h"
 
 static long now_ms(void)
 {
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     password[n > 0 ? n : 0] = '\0';
     password[strcspn(password, "\n")] = '\0';
     pj_logger_stderr(&log, "pj-client", debug);
-    if (pj_client_init(&client, url, user, &settings, &log) < 0)
+    if (pj_client_init(&client, url, user, &settings, &log) != PJ_OK)
         return 3;
 
     for (i = optind; i < argc; i++) {

@@ -8,7 +8,20 @@
 #ifndef PAM_JENKINS_TOOL_INTERNAL_H
 #define PAM_JENKINS_TOOL_INTERNAL_H 1
 
-#include "lib/internal.h"
+#include <stdint.h>
+
+#include "lib/pj_client.h"
+#include "lib/pj_config.h"
+#include "lib/pj_journal.h"
+#include "lib/pj_keyring.h"
+#include "lib/pj_log.h"
+#include "lib/pj_outcome.h"
+#include "lib/pj_sanitize.h"
+#include "lib/pj_secret.h"
+#include "lib/pj_sweep.h"
+#include "lib/pj_template.h"
+#include "lib/pj_url.h"
+#include "lib/pj_util.h"
 
 /* Exit codes (see jenkins-token(1)). */
 enum {

@@ -76,14 +76,14 @@ static int load_config(struct pj_config *cfg, const char *conf, const char *url)
     char err[PJ_CONFIG_ERROR_MAX];
     bool explicit_conf = conf != NULL;
 
-    if (pj_config_init(cfg) < 0)
+    if (pj_config_init(cfg) != PJ_OK)
         return -1;
     if (pj_config_read_file(cfg, explicit_conf ? conf : PJ_DEFAULT_CONF,
                             !explicit_conf && url != NULL, &tool_log, err,
-                            sizeof(err)) < 0 ||
-        (url != NULL &&
-         pj_config_set(cfg, "url", url, "--url", &tool_log, err, sizeof(err)) < 0) ||
-        pj_config_finish(cfg, err, sizeof(err)) < 0) {
+                            sizeof(err)) != PJ_OK ||
+        (url != NULL && pj_config_set(cfg, "url", url, "--url", &tool_log, err,
+                                      sizeof(err)) != PJ_OK) ||
+        pj_config_finish(cfg, err, sizeof(err)) != PJ_OK) {
         tool_msg("%s", err);
         return -1;
     }
@@ -134,7 +134,7 @@ static void watch(const struct pj_config *cfg, const char *user,
          * keys in it, which must not read as "already revoked". */
         if (session_over(leader, leader_start)) {
             /* A fresh connection: the inherited one is the parent's. */
-            if (pj_client_init(&client, cfg->url, user, &settings, &tool_log) == 0)
+            if (pj_client_init(&client, cfg->url, user, &settings, &tool_log) == PJ_OK)
                 pj_client_revoke(&client, token->value, token->uuid);
             break;
         }
@@ -187,7 +187,7 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
     text = pj_meta_format(&meta);
     if (text == NULL ||
         pj_keyring_store(cfg->key_name, token.value, text, getuid(), cfg->key_timeout,
-                         &token_key, &meta_key, err, sizeof(err)) < 0) {
+                         &token_key, &meta_key, err, sizeof(err)) != PJ_OK) {
         tool_msg("%s", text == NULL ? "out of memory" : err);
         pj_client_revoke(client, token.value, token.uuid);
         goto done;
@@ -275,12 +275,12 @@ int cmd_login(int argc, char **argv)
         goto done;
     }
     rc = EXIT_CONTROLLER;
-    if (pj_keyring_read(cfg.key_name, "token", &existing, NULL, NULL) == 0) {
+    if (pj_keyring_read(cfg.key_name, "token", &existing, NULL, NULL) == PJ_OK) {
         tool_msg("this session already holds a token "
                  "(jenkins-token status); revoke it first");
         goto done;
     }
-    if (pj_keyring_check_session(getuid(), err, sizeof(err)) < 0) {
+    if (pj_keyring_check_session(getuid(), err, sizeof(err)) != PJ_OK) {
         tool_msg("%s", err);
         goto done;
     }
@@ -291,7 +291,7 @@ int cmd_login(int argc, char **argv)
         goto done;
     }
     pj_config_http_settings(&cfg, &settings);
-    if (pj_client_init(&client, cfg.url, jenkins_user, &settings, &tool_log) < 0)
+    if (pj_client_init(&client, cfg.url, jenkins_user, &settings, &tool_log) != PJ_OK)
         goto done;
     have_client = true;
     if (pj_client_verify(&client, password) != PJ_OK) {

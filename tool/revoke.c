@@ -32,7 +32,8 @@ int cmd_revoke(int argc, char **argv)
     if (rc != EXIT_OK)
         return rc;
     session_http_settings(&st, &settings);
-    if (pj_client_init(&client, st.meta.url, st.meta.user, &settings, &tool_log) < 0) {
+    if (pj_client_init(&client, st.meta.url, st.meta.user, &settings, &tool_log) !=
+        PJ_OK) {
         session_token_free(&st);
         return EXIT_UNREADABLE;
     }

@@ -16,21 +16,22 @@
 
 #include "internal.h"
 
-static int explain(int err, const char *key_name)
+/* outcome: pj_keyring_read_in's; err: its errno. */
+static int explain(enum pj_outcome outcome, int err, const char *key_name)
 {
-    switch (err) {
-    case ENOKEY:
+    switch (outcome) {
+    case PJ_NOT_FOUND:
         fprintf(
             stderr,
             "jenkins-token: no Jenkins token in this session (%s:token is missing).\n"
             "  Log in with your password, or run `jenkins-token login`.\n",
             key_name);
         return EXIT_NO_TOKEN;
-    case EKEYEXPIRED:
+    case PJ_EXPIRED:
         tool_msg("the session's Jenkins token has expired.");
         tool_hint("Run `jenkins-token login` for a new one.");
         return EXIT_NO_TOKEN;
-    case EKEYREVOKED:
+    case PJ_REVOKED:
         tool_msg("the session's Jenkins token was revoked.");
         tool_hint("Run `jenkins-token login` for a new one.");
         return EXIT_NO_TOKEN;
@@ -45,29 +46,33 @@ int session_token_load(const char *key_name, struct session_token *st)
 {
     char err[256], *meta = NULL;
     size_t token_len = 0, meta_len = 0;
-    int rc, where = PJ_KEYRING_SESSION;
+    int where = PJ_KEYRING_SESSION, saved;
+    enum pj_outcome rc;
 
     memset(st, 0, sizeof(*st));
     rc = pj_keyring_read_in(where, key_name, "token", &st->token, &token_len,
                             &st->token_key);
+    saved = errno; /* the session keyring's error is the one to tell */
     /* The meta comes from where the token was found, never the other. */
-    if (rc != 0 && pj_keyring_read_in(PJ_KEYRING_USER, key_name, "token", &st->token,
-                                      &token_len, &st->token_key) == 0) {
+    if (rc != PJ_OK &&
+        pj_keyring_read_in(PJ_KEYRING_USER, key_name, "token", &st->token, &token_len,
+                           &st->token_key) == PJ_OK) {
         where = PJ_KEYRING_USER;
-        rc = 0;
+        rc = PJ_OK;
     }
-    if (rc != 0)
-        return explain(rc, key_name);
+    if (rc != PJ_OK)
+        return explain(rc, saved, key_name);
     rc = pj_keyring_read_in(where, key_name, "meta", &meta, &meta_len, &st->meta_key);
-    if (rc != 0) {
+    if (rc != PJ_OK) {
+        saved = errno;
         session_token_free(st);
-        return explain(rc, key_name);
+        return explain(rc, saved, key_name);
     }
     rc = pj_meta_parse(&st->meta, meta, meta_len, err, sizeof(err));
     free(meta);
-    if (rc < 0 || token_len == 0 || strlen(st->token) != token_len) {
+    if (rc != PJ_OK || token_len == 0 || strlen(st->token) != token_len) {
         tool_msg("%s:meta or %s:token is malformed: %s", key_name, key_name,
-                 rc < 0 ? err : "bad token");
+                 rc != PJ_OK ? err : "bad token");
         session_token_free(st);
         return EXIT_UNREADABLE;
     }

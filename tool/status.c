@@ -28,8 +28,8 @@ static int check(const struct session_token *st, const char **verdict)
     int rc;
 
     session_http_settings(st, &settings);
-    if (pj_client_init(&client, st->meta.url, st->meta.user, &settings, &tool_log) <
-        0) {
+    if (pj_client_init(&client, st->meta.url, st->meta.user, &settings, &tool_log) !=
+        PJ_OK) {
         *verdict = "out of memory";
         return EXIT_CONTROLLER;
     }

@@ -71,6 +71,7 @@ int cmd_sweep(int argc, char **argv)
     const char *conf = PJ_DEFAULT_CONF;
     bool explicit_conf = false;
     struct pj_sweep_result result;
+    enum pj_outcome swept;
     struct pj_sweep opts = {0};
     struct pj_config cfg;
     char err[PJ_CONFIG_ERROR_MAX];
@@ -87,14 +88,14 @@ int cmd_sweep(int argc, char **argv)
         tool_msg("sweep must run as root (it reads the journal)");
         return EXIT_USAGE;
     }
-    if (pj_config_init(&cfg) < 0)
+    if (pj_config_init(&cfg) != PJ_OK)
         return EXIT_CONTROLLER;
     /* The url is needed: tokens are only revoked at the configured
      * controller, whatever an entry names.  Without a configuration and
      * without entries there is nothing to do: the timer keeps running after
      * libpam-jenkins is purged and jenkins-token stays. */
-    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) <
-        0) {
+    if (pj_config_read_file(&cfg, conf, explicit_conf, &tool_log, err, sizeof(err)) !=
+        PJ_OK) {
         tool_msg("%s", err);
         rc = EXIT_USAGE;
         goto done;
@@ -104,7 +105,7 @@ int cmd_sweep(int argc, char **argv)
                cfg.journal_dir);
         goto done;
     }
-    if (pj_config_finish(&cfg, err, sizeof(err)) < 0) {
+    if (pj_config_finish(&cfg, err, sizeof(err)) != PJ_OK) {
         tool_msg("%s", err);
         rc = EXIT_USAGE;
         goto done;
@@ -116,8 +117,9 @@ int cmd_sweep(int argc, char **argv)
     opts.connect_timeout = cfg.connect_timeout;
     opts.timeout = cfg.timeout;
     opts.given_up = list_given_up;
-    if (pj_sweep_run(&opts, &result) < 0) {
-        if (errno == ENOENT) {
+    swept = pj_sweep_run(&opts, &result);
+    if (swept != PJ_OK) {
+        if (swept == PJ_NOT_FOUND) {
             printf("sweep: nothing to do (%s does not exist)\n", cfg.journal_dir);
             goto done;
         }

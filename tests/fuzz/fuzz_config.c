@@ -3,7 +3,7 @@
 /* libFuzzer: the configuration file and its validation. */
 #include "config.h"
 
-#include "internal.h"
+#include "private.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -13,10 +13,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     struct pj_config cfg;
     char err[PJ_CONFIG_ERROR_MAX];
 
-    if (pj_config_init(&cfg) < 0)
+    if (pj_config_init(&cfg) != PJ_OK)
         return 0;
     if (pj_config_parse_text(&cfg, (const char *)data, size, "fuzz", &quiet, err,
-                             sizeof(err)) == 0)
+                             sizeof(err)) == PJ_OK)
         pj_config_finish(&cfg, err, sizeof(err));
     pj_config_free(&cfg);
     return 0;

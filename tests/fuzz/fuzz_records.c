@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "internal.h"
+#include "private.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 #else
     struct pj_meta meta;
 
-    if (pj_meta_parse(&meta, (const char *)data, size, err, sizeof(err)) == 0) {
+    if (pj_meta_parse(&meta, (const char *)data, size, err, sizeof(err)) == PJ_OK) {
         again = pj_meta_format(&meta);
         free(again);
         pj_meta_free(&meta);

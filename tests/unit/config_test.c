@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 
 static char logged[1024];
 
@@ -28,7 +28,7 @@ static struct pj_logger test_log = {capture, NULL, false};
 
 static int parse(struct pj_config *cfg, const char *text, char *err)
 {
-    assert_int_equal(pj_config_init(cfg), 0);
+    assert_int_equal(pj_config_init(cfg), PJ_OK);
     return pj_config_parse_text(cfg, text, strlen(text), "test.conf", &test_log, err,
                                 PJ_CONFIG_ERROR_MAX);
 }
@@ -38,7 +38,7 @@ static void test_defaults(void **state)
     struct pj_config cfg;
 
     (void)state;
-    assert_int_equal(pj_config_init(&cfg), 0);
+    assert_int_equal(pj_config_init(&cfg), PJ_OK);
     assert_null(cfg.url);
     assert_string_equal(cfg.user, "%u");
     assert_string_equal(cfg.token_name, "pam_jenkins %u@%h %s %t %d");
@@ -66,13 +66,13 @@ static void test_file_format(void **state)
                            "\n"
                            "token_name = login %u on %h\r\n",
                            err),
-                     0);
+                     PJ_OK);
     assert_string_equal(cfg.url, "https://jenkins.example.com/");
     assert_int_equal(cfg.timeout, 30);
     assert_true(cfg.debug);
     assert_false(cfg.export_env);
     assert_string_equal(cfg.token_name, "login %u on %h");
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), 0);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_OK);
     assert_string_equal(cfg.url, "https://jenkins.example.com");
     pj_config_free(&cfg);
 }
@@ -83,20 +83,20 @@ static void test_errors_name_line_and_key(void **state)
     char err[PJ_CONFIG_ERROR_MAX] = "";
 
     (void)state;
-    assert_int_equal(parse(&cfg, "url = https://x\n\ntimeout = -1\n", err), -1);
+    assert_int_equal(parse(&cfg, "url = https://x\n\ntimeout = -1\n", err), PJ_CONFIG);
     assert_string_equal(err, "test.conf:3: option timeout: -1 is outside 1..600");
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "connect_timeout = soon\n", err), -1);
+    assert_int_equal(parse(&cfg, "connect_timeout = soon\n", err), PJ_CONFIG);
     assert_string_equal(
         err, "test.conf:1: option connect_timeout: \"soon\" is not a whole number");
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "debug = maybe\n", err), -1);
+    assert_int_equal(parse(&cfg, "debug = maybe\n", err), PJ_CONFIG);
     assert_string_equal(err, "test.conf:1: option debug: \"maybe\" is not yes or no");
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "ca_file =\n", err), -1);
+    assert_int_equal(parse(&cfg, "ca_file =\n", err), PJ_CONFIG);
     assert_string_equal(err, "test.conf:1: option ca_file needs a value");
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "bad name = 1\n", err), -1);
+    assert_int_equal(parse(&cfg, "bad name = 1\n", err), PJ_CONFIG);
     assert_string_equal(err, "test.conf:1: expected \"name = value\"");
     pj_config_free(&cfg);
 }
@@ -108,7 +108,7 @@ static void test_unknown_key_is_logged_not_fatal(void **state)
 
     (void)state;
     logged[0] = '\0';
-    assert_int_equal(parse(&cfg, "frobnicate = 3\nurl = https://j\n", err), 0);
+    assert_int_equal(parse(&cfg, "frobnicate = 3\nurl = https://j\n", err), PJ_OK);
     assert_string_equal(logged, "test.conf:1: unknown option \"frobnicate\" ignored");
     assert_string_equal(cfg.url, "https://j");
     pj_config_free(&cfg);
@@ -134,8 +134,8 @@ static void test_arguments_win_over_file(void **state)
     argv[1] = "timeout=3";
     argv[2] = "debug";
     argv[3] = "url=https://from-args.example/jenkins/";
-    assert_int_equal(pj_config_init(&cfg), 0);
-    assert_int_equal(pj_config_load(&cfg, 4, argv, &test_log, err, sizeof(err)), 0);
+    assert_int_equal(pj_config_init(&cfg), PJ_OK);
+    assert_int_equal(pj_config_load(&cfg, 4, argv, &test_log, err, sizeof(err)), PJ_OK);
     assert_string_equal(cfg.url, "https://from-args.example/jenkins");
     assert_int_equal(cfg.timeout, 3);
     assert_int_equal(cfg.minimum_uid, 500);
@@ -145,8 +145,9 @@ static void test_arguments_win_over_file(void **state)
     unlink(path);
     /* a named file must exist */
     argv[0] = "conf=/nonexistent/pam_jenkins.conf";
-    assert_int_equal(pj_config_init(&cfg), 0);
-    assert_int_equal(pj_config_load(&cfg, 1, argv, &test_log, err, sizeof(err)), -1);
+    assert_int_equal(pj_config_init(&cfg), PJ_OK);
+    assert_int_equal(pj_config_load(&cfg, 1, argv, &test_log, err, sizeof(err)),
+                     PJ_CONFIG);
     assert_non_null(strstr(err, "cannot read /nonexistent/pam_jenkins.conf"));
     pj_config_free(&cfg);
 }
@@ -157,42 +158,43 @@ static void test_finish_checks(void **state)
     char err[PJ_CONFIG_ERROR_MAX] = "";
 
     (void)state;
-    assert_int_equal(parse(&cfg, "timeout = 3\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "timeout = 3\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     assert_non_null(strstr(err, "no url set"));
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = http://jenkins.example.com\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "url = http://jenkins.example.com\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     assert_non_null(strstr(err, "clear text"));
     pj_config_free(&cfg);
     assert_int_equal(
-        parse(&cfg, "url = http://jenkins.example.com\nallow_insecure_http\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), 0);
+        parse(&cfg, "url = http://jenkins.example.com\nallow_insecure_http\n", err),
+        PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_OK);
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = http://127.0.0.1:8080/\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), 0);
+    assert_int_equal(parse(&cfg, "url = http://127.0.0.1:8080/\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_OK);
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = https://j\ntoken_name = %u %x\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "url = https://j\ntoken_name = %u %x\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     assert_non_null(strstr(err, "unknown %x"));
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = a:b\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = a:b\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     pj_config_free(&cfg);
     /* a-b and a.b would both name PAM_JENKINS_HANDOFF_A_B */
-    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = a-b\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = a-b\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     assert_non_null(strstr(err, "letters, digits or '_'"));
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = ci_2\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), 0);
+    assert_int_equal(parse(&cfg, "url = https://j\nkey_name = ci_2\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_OK);
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = ftp://j/\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "url = ftp://j/\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     assert_non_null(strstr(err, "only http and https"));
     pj_config_free(&cfg);
-    assert_int_equal(parse(&cfg, "url = https://user:pw@j/\n", err), 0);
-    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), -1);
+    assert_int_equal(parse(&cfg, "url = https://user:pw@j/\n", err), PJ_OK);
+    assert_int_equal(pj_config_finish(&cfg, err, sizeof(err)), PJ_CONFIG);
     assert_null(strstr(err, "pw"));
     pj_config_free(&cfg);
 }
@@ -206,15 +208,17 @@ static void test_minimum_uid_range(void **state)
     const char *top = sizeof(long) > 4 ? "4294967295" : "2147483647";
 
     (void)state;
-    assert_int_equal(pj_config_init(&cfg), 0);
+    assert_int_equal(pj_config_init(&cfg), PJ_OK);
     assert_int_equal(
-        pj_config_set(&cfg, "minimum_uid", "1000", "test", NULL, err, sizeof(err)), 0);
+        pj_config_set(&cfg, "minimum_uid", "1000", "test", NULL, err, sizeof(err)),
+        PJ_OK);
     assert_int_equal(cfg.minimum_uid, 1000);
     assert_int_equal(
-        pj_config_set(&cfg, "minimum_uid", top, "test", NULL, err, sizeof(err)), 0);
+        pj_config_set(&cfg, "minimum_uid", top, "test", NULL, err, sizeof(err)), PJ_OK);
     assert_true(cfg.minimum_uid > 0);
     assert_int_equal(
-        pj_config_set(&cfg, "minimum_uid", "-1", "test", NULL, err, sizeof(err)), -1);
+        pj_config_set(&cfg, "minimum_uid", "-1", "test", NULL, err, sizeof(err)),
+        PJ_CONFIG);
     pj_config_free(&cfg);
 }
 

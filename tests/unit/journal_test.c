@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define UUID "0b6a2e6c-1111-2222-3333-444455556666"
 #define NAME UUID ".token"
@@ -66,7 +66,7 @@ static void write_entry(const struct fixture *f)
     e.uuid = UUID;
     e.token = "11abc";
     e.pid = "42";
-    assert_int_equal(pj_journal_write(f->dir, &e, &path, err, sizeof(err)), 0);
+    assert_int_equal(pj_journal_write(f->dir, &e, &path, err, sizeof(err)), PJ_OK);
     assert_string_equal(path, f->path);
     free(path);
 }
@@ -128,7 +128,7 @@ static void test_directory_rules(void **state)
         e.user = "alice";
         e.uuid = UUID;
         e.token = "11abc";
-        assert_int_equal(pj_journal_write(f->dir, &e, &path, err, sizeof(err)), -1);
+        assert_int_equal(pj_journal_write(f->dir, &e, &path, err, sizeof(err)), PJ_IO);
         assert_null(path);
     }
     assert_int_equal(chmod(f->dir, 0700), 0);
@@ -201,7 +201,7 @@ static void test_lock_and_rewrite(void **state)
 
     e.tries = strdup("2");
     e.next_try = strdup("1790000000");
-    assert_int_equal(pj_journal_rewrite(f->dir, NAME, &e, err, sizeof(err)), 0);
+    assert_int_equal(pj_journal_rewrite(f->dir, NAME, &e, err, sizeof(err)), PJ_OK);
     close(lock);
     pj_journal_entry_free(&e);
     assert_int_equal(stat(f->path, &st), 0);
@@ -213,7 +213,7 @@ static void test_lock_and_rewrite(void **state)
     pj_journal_entry_free(&again);
     close(lock2);
     assert_int_equal(pj_journal_rewrite(f->dir, "../x.token", &again, err, sizeof(err)),
-                     -1);
+                     PJ_IO);
     close(dirfd);
 }
 

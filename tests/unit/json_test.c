@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 
 static int parses(const char *text)
 {

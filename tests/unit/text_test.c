@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 
 static void test_template(void **state)
 {
@@ -115,7 +115,7 @@ static void test_meta_round_trip(void **state)
     in.ca_file = "/etc/ssl/jenkins.pem";
     text = pj_meta_format(&in);
     assert_non_null(text);
-    assert_int_equal(pj_meta_parse(&out, text, strlen(text), err, sizeof(err)), 0);
+    assert_int_equal(pj_meta_parse(&out, text, strlen(text), err, sizeof(err)), PJ_OK);
     assert_string_equal(out.token_name, in.token_name);
     assert_string_equal(out.ca_file, in.ca_file);
     assert_null(out.proxy);
@@ -125,10 +125,11 @@ static void test_meta_round_trip(void **state)
     assert_null(pj_meta_format(&in));
     assert_int_equal(pj_meta_parse(&out, "url=a\nurl=b\nuser=x\ntoken_uuid=1\n", 32,
                                    err, sizeof(err)),
-                     -1);
+                     PJ_PROTOCOL);
     assert_non_null(strstr(err, "repeats url"));
-    assert_int_equal(pj_meta_parse(&out, "url=a\n", 6, err, sizeof(err)), -1);
-    assert_int_equal(pj_meta_parse(&out, "garbage\n", 8, err, sizeof(err)), -1);
+    assert_int_equal(pj_meta_parse(&out, "url=a\n", 6, err, sizeof(err)), PJ_PROTOCOL);
+    assert_int_equal(pj_meta_parse(&out, "garbage\n", 8, err, sizeof(err)),
+                     PJ_PROTOCOL);
 }
 
 static void test_journal_entry(void **state)

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "private.h"
 
 #define U1 "0b6a2e6c-1111-4aaa-8bbb-0123456789ab"
 #define U2 "7f00aa11-2222-4ccc-9ddd-ba9876543210"
