@@ -33,6 +33,14 @@
 
 #define WATCH_INTERVAL_MS 500
 
+static volatile sig_atomic_t told_to_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    told_to_stop = 1;
+}
+
 static char *read_password(const char *user, const char *url)
 {
     char buf[1024], *result = NULL;
@@ -114,6 +122,7 @@ static void watch(const struct pj_config *cfg, const char *user,
     struct pj_http_settings settings;
     struct pj_client client;
     struct timespec pause = {0, WATCH_INTERVAL_MS * 1000L * 1000L};
+    struct sigaction stop = {0};
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     char probe[8];
 
@@ -127,12 +136,22 @@ static void watch(const struct pj_config *cfg, const char *user,
     if (chdir("/") < 0)
         _exit(1);
     signal(SIGHUP, SIG_IGN);
+    /* SIGTERM is how the token's only guardian goes away: logind ending
+     * the session's scope (KillUserProcesses=yes), a shutdown, the user's
+     * own kill.  Nothing revokes the token after us (no journal), so we
+     * revoke it on the way out rather than leave it to token_lifetime. */
+    stop.sa_handler = on_stop;
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGTERM, &stop, NULL);
+    sigaction(SIGINT, &stop, NULL);
     pj_config_http_settings(cfg, &settings);
     for (;;) {
         nanosleep(&pause, NULL);
         /* Logout first: revoking the session keyring also destroys the
          * keys in it, which must not read as "already revoked". */
-        if (session_over(leader, leader_start)) {
+        if (told_to_stop || session_over(leader, leader_start)) {
+            pj_keyring_revoke(minted->token_key);
+            pj_keyring_revoke(minted->meta_key);
             /* A fresh connection: the inherited one is the parent's. */
             if (pj_client_init(&client, cfg->url, user, &settings, &tool_log) == 0)
                 pj_client_revoke(&client, minted->token.value, minted->token.uuid);
