@@ -136,6 +136,19 @@ done
 is "$(live_tokens "$J_URL")" 0 "both tokens revoked at logout"
 double "$J_URL" config '{"version": "2.479.3"}' >/dev/null
 
+# --- login settles a lost answer as open_session does ----------------------------------------
+# The controller mints but the reply is cut off: login looks the name up on
+# the token page with the password and revokes it (it used to leave it live).
+before=$(live_tokens "$J_URL" pjalice)
+double "$J_URL" config '{"faults": [{"mode": "huge_after_generate", "path": "generateNewToken"}]}' >/dev/null
+out=$(session --no-auth -- "echo alice-pw | $TOOL login --conf $WORK/tool.conf; echo login=\$?; $TOOL status -s; echo status=\$?" 2>&1)
+double "$J_URL" config '{"faults": []}' >/dev/null
+like "$out" "login=4" "login, reply cut off after the mint: exit 4"
+like "$out" "minted token \"pam_jenkins pjalice@[^\"]* jenkins-token [^\"]*\" \([0-9a-f-]+\) for pjalice after all; revoked it" \
+    "login, reply cut off: says the token was found and revoked"
+like "$out" "status=1" "login, reply cut off: no token in the session"
+is "$(live_tokens "$J_URL" pjalice)" "$before" "login, reply cut off: no token left live"
+
 # --- the watcher revokes the token when it is stopped ---------------------------------------
 # No journal holds a login token (the tool runs as the user; the journal is
 # root's): a SIGTERM to its watcher (logind's KillUserProcesses, a
