@@ -87,16 +87,7 @@ int pj_authenticate(struct pj_context *ctx);
 int pj_open_session(struct pj_context *ctx);
 int pj_close_session(struct pj_context *ctx);
 
-/* ledger.c: the journal from intent to minted token (see there). */
-enum pj_outcome pj_ledger_intent(struct pj_context *ctx, struct pj_stash *stash,
-                                 const char *name, const char *created);
-enum pj_outcome pj_ledger_minted(struct pj_context *ctx, struct pj_stash *stash,
-                                 const char *created);
-void pj_ledger_drop(struct pj_stash *stash);
-/* After a generate whose answer was lost (why): find the token by name and
- * revoke it, or leave the intent for the sweep to report. */
-void pj_ledger_recover(struct pj_context *ctx, struct pj_stash *stash, const char *name,
-                       enum pj_outcome why);
+/* ledger.c */
 /* Lets the sweep at session open settle this user's lost mints. */
 void pj_ledger_sweep_options(struct pj_stash *stash, struct pj_sweep *opts);
 

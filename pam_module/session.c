@@ -18,12 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "lib/pj_mint.h"
 
 static const char *pam_string(struct pj_context *ctx, int item)
 {
@@ -37,8 +37,7 @@ static const char *pam_string(struct pj_context *ctx, int item)
 static char *token_name(struct pj_context *ctx)
 {
     struct pj_template_vars vars;
-    char host[256] = "", err[256], *name, *unique;
-    unsigned char nonce[4];
+    char host[256] = "", err[256], *name;
 
     gethostname(host, sizeof(host) - 1);
     vars.user = ctx->user;
@@ -48,23 +47,10 @@ static char *token_name(struct pj_context *ctx)
     vars.rhost = pam_string(ctx, PAM_RHOST);
     vars.pid = (long)getpid();
     vars.now = time(NULL);
-    name = pj_template_expand(ctx->cfg.token_name, &vars, err, sizeof(err));
-    if (name == NULL) {
+    name = pj_mint_name(ctx->cfg.token_name, &vars, err, sizeof(err));
+    if (name == NULL)
         pj_log(&ctx->log, LOG_ERR, "token_name: %s", err);
-        return NULL;
-    }
-    /* Unique by construction: a lost answer is recovered by this name, and
-     * two sessions of one user in the same second (sshd's tty is "ssh" for
-     * all of them) must never find each other's token. */
-    if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
-        pj_log(&ctx->log, LOG_ERR, "token_name: no random bytes: %s", strerror(errno));
-        free(name);
-        return NULL;
-    }
-    unique = pj_strdup_printf("%s #%02x%02x%02x%02x", name, nonce[0], nonce[1],
-                              nonce[2], nonce[3]);
-    free(name);
-    return unique;
+    return name;
 }
 
 /* JENKINS_URL and JENKINS_USER_ID, the names jenkins-cli reads (and
@@ -89,58 +75,6 @@ static int export_environment(struct pj_context *ctx, const struct pj_stash *sta
     free(url);
     free(user);
     return status;
-}
-
-static enum pj_outcome store(struct pj_context *ctx, struct pj_stash *stash,
-                             const char *created)
-{
-    struct pj_meta meta = {0};
-    char err[512], *text;
-    enum pj_outcome status;
-
-    meta.url = ctx->cfg.url;
-    meta.user = stash->jenkins_user;
-    meta.token_name = stash->token.name;
-    meta.token_uuid = stash->token.uuid;
-    meta.created = (char *)created;
-    meta.expires = stash->token.expires;
-    meta.ca_file = ctx->cfg.ca_file;
-    meta.ca_path = ctx->cfg.ca_path;
-    meta.proxy = ctx->cfg.proxy;
-    text = pj_meta_format(&meta);
-    if (text == NULL)
-        return PJ_NOMEM;
-    if (stash->shared)
-        status = pj_keyring_store_user(ctx->cfg.key_name, stash->token.value, text,
-                                       stash->uid, ctx->gid, ctx->cfg.key_timeout,
-                                       &stash->token_key, &stash->meta_key, err,
-                                       sizeof(err));
-    else
-        status = pj_keyring_store(ctx->cfg.key_name, stash->token.value, text,
-                                  stash->uid, ctx->cfg.key_timeout, &stash->token_key,
-                                  &stash->meta_key, err, sizeof(err));
-    if (status != PJ_OK)
-        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
-    free(text);
-    return status;
-}
-
-/* Something after the mint failed: the token must not outlive this call. */
-static void undo_mint(struct pj_context *ctx, struct pj_stash *stash)
-{
-    if (stash->shared)
-        pj_keyring_drop_user(stash->uid, ctx->gid, ctx->cfg.key_name,
-                             stash->token.uuid);
-    pj_keyring_revoke(stash->token_key);
-    pj_keyring_revoke(stash->meta_key);
-    stash->token_key = stash->meta_key = 0;
-    if (pj_client_revoke(&stash->client, stash->token.value, stash->token.uuid) !=
-        PJ_OK)
-        pj_log(&ctx->log, LOG_ERR, "could not revoke unused token %s: %s",
-               stash->token.uuid, stash->client.message);
-    else if (stash->journal_path != NULL)
-        pj_journal_remove(stash->journal_path);
-    pj_token_clear(&stash->token);
 }
 
 /* A short sweep after each mint: tokens of sessions that died since the
@@ -186,51 +120,26 @@ static void sweep_a_little(struct pj_context *ctx, struct pj_stash *stash)
 
 static int mint(struct pj_context *ctx, struct pj_stash *stash)
 {
+    struct pj_mint minted = {0};
     enum pj_outcome outcome;
-    long long left;
-    char err[512], *name = NULL, *created = NULL;
-    int status = PAM_SESSION_ERR;
+    char *name = NULL;
+    int status = PAM_SERVICE_ERR;
 
-    pj_client_set_deadline(&stash->client, ctx->deadline);
-    /* Refuse before minting: a shared keyring would give the token to every
-     * session of the user, or to root's processes (keyring = user shares it
-     * on purpose, and only with the user). */
-    if (!stash->shared &&
-        pj_keyring_check_session(stash->uid, err, sizeof(err)) != PJ_OK) {
-        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user, err);
-        goto done;
-    }
+    minted.cfg = &ctx->cfg;
+    minted.log = &ctx->log;
+    minted.user = ctx->user;
+    minted.uid = stash->uid;
+    minted.gid = ctx->gid;
+    minted.user_keyring = stash->shared;
+    minted.holder = stash->holder;
+    minted.journal_dir = ctx->cfg.journal_dir;
+    minted.deadline = ctx->deadline;
     name = token_name(ctx);
-    created = pj_iso_time(time(NULL));
-    if (name == NULL || created == NULL) {
-        status = name == NULL ? PAM_SERVICE_ERR : PAM_BUF_ERR;
+    if (name == NULL)
         goto done;
-    }
-    /* The intent first: a request the controller finishes after we gave up
-     * must still be found (ledger.c). */
-    if (pj_ledger_intent(ctx, stash, name, created) != PJ_OK)
-        goto done;
-    left = pj_ms_left(ctx->deadline);
-    if (left > 0)
-        /* Keep a third of the call for finding and revoking a token whose
-         * answer was lost. */
-        pj_client_set_deadline(&stash->client, pj_now_ms() + left * 2 / 3);
-    outcome = pj_client_generate(&stash->client, stash->password, name,
-                                 ctx->cfg.token_lifetime, &stash->token);
+    outcome = pj_mint_and_store(&minted, &stash->client, stash->password, name);
     if (outcome != PJ_OK) {
-        pj_log(&ctx->log, LOG_ERR, "no token for %s: %s", ctx->user,
-               stash->client.message);
-        if (stash->client.maybe_minted)
-            pj_ledger_recover(ctx, stash, name, outcome);
-        else
-            pj_ledger_drop(stash);
         status = outcome == PJ_NOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
-        goto done;
-    }
-    pj_client_set_deadline(&stash->client, ctx->deadline);
-    if (pj_ledger_minted(ctx, stash, created) != PJ_OK ||
-        store(ctx, stash, created) != PJ_OK) {
-        undo_mint(ctx, stash);
         goto done;
     }
     /* A token the session cannot be told about is revoked now: an
@@ -239,12 +148,19 @@ static int mint(struct pj_context *ctx, struct pj_stash *stash)
         (status = export_environment(ctx, stash)) != PAM_SUCCESS) {
         pj_log(&ctx->log, LOG_ERR, "no token for %s: cannot set the environment",
                ctx->user);
-        undo_mint(ctx, stash);
+        pj_mint_undo(&minted, &stash->client);
         goto done;
     }
     pj_log(&ctx->log, LOG_INFO, "token \"%s\" (%s) minted for %s on %s",
-           stash->token.name != NULL ? stash->token.name : name, stash->token.uuid,
-           stash->jenkins_user, ctx->cfg.url);
+           minted.token.name, minted.token.uuid, stash->jenkins_user, ctx->cfg.url);
+    /* close_session revokes from the stash: the keys may be gone by then. */
+    stash->token = minted.token;
+    memset(&minted.token, 0, sizeof(minted.token));
+    stash->token_key = minted.token_key;
+    stash->meta_key = minted.meta_key;
+    free(stash->journal_path);
+    stash->journal_path = minted.journal_path;
+    minted.journal_path = NULL;
     stash->minted = true;
     status = PAM_SUCCESS;
     sweep_a_little(ctx, stash);
@@ -254,8 +170,8 @@ done:
     pj_secret_replace(&stash->password, NULL);
     pj_client_free(&stash->client, false);
     stash->have_client = false;
+    pj_mint_clear(&minted);
     free(name);
-    free(created);
     return status;
 }
 

@@ -107,6 +107,66 @@ out=$(session --no-auth -- "echo wrong | $TOOL login --conf $WORK/tool.conf; ech
 like "$out" "wrong user name or password" "login with a wrong password: says so"
 like "$out" "login=1" "login with a wrong password: exit 1"
 
+# --- login stores what a PAM login stores ----------------------------------------------------
+# One mint-and-store (lib/mint.c) for both: the meta key field by field, and
+# what status reads from it, are the same; only what names one token
+# differs.  token_lifetime on both, and a controller that honours it
+# (2.548+), so that expires is compared too.
+double "$J_URL" config '{"version": "2.555.1"}' >/dev/null
+write_stack "$STACKS" lifetime "$J_URL" token_lifetime=7
+printf 'url = %s\nca_file = %s\ntoken_lifetime = 7\n' "$J_URL" "$CA" >"$WORK/tool-lifetime.conf"
+chmod 0644 "$WORK/tool-lifetime.conf"
+show_keys="echo '<<'; keyctl pipe %user:jenkins:meta; $TOOL status; echo '>>'"
+between() { sed -n '/^<<$/,/^>>$/p' | sed '1d;$d'; }
+per_token() { # what differs from token to token, masked
+    sed -E 's/^(token_uuid|created)=.*/\1=X/; s/^(token uuid|created|key): .*/\1: X/
+            s/^token_name=.* #[0-9a-f]{8}$/token_name=N/; s/^token name: .* #[0-9a-f]{8}$/token name: N/'
+}
+pam_keys=$(printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service lifetime --user pjalice -- "$show_keys" 2>&1 | between)
+login_keys=$(session --no-auth -- "echo alice-pw | $TOOL login --conf $WORK/tool-lifetime.conf >/dev/null 2>&1; $show_keys" 2>&1 | between)
+like "$pam_keys" "^expires=[0-9]{4}-[0-9]{2}-[0-9]{2}$" "PAM login: the meta key has the expiry"
+like "$login_keys" "^created=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$" "jenkins-token login: created in ISO 8601"
+like "$login_keys" "^token_name=.* #[0-9a-f]{8}$" "jenkins-token login: a token name unique by its suffix, as the module's"
+like "$login_keys" "^token_name=pam_jenkins pjalice@.* jenkins-token " "jenkins-token login: the service in the name is jenkins-token"
+is "$(per_token <<<"$login_keys")" "$(per_token <<<"$pam_keys")" "jenkins-token login stores the same meta and status as a PAM login"
+for _ in $(seq 1 60); do
+    [ "$(live_tokens "$J_URL")" = 0 ] && break
+    sleep 0.1
+done
+is "$(live_tokens "$J_URL")" 0 "both tokens revoked at logout"
+double "$J_URL" config '{"version": "2.479.3"}' >/dev/null
+
+# --- login settles a lost answer as open_session does ----------------------------------------
+# The controller mints but the reply is cut off: login looks the name up on
+# the token page with the password and revokes it (it used to leave it live).
+before=$(live_tokens "$J_URL" pjalice)
+double "$J_URL" config '{"faults": [{"mode": "huge_after_generate", "path": "generateNewToken"}]}' >/dev/null
+out=$(session --no-auth -- "echo alice-pw | $TOOL login --conf $WORK/tool.conf; echo login=\$?; $TOOL status -s; echo status=\$?" 2>&1)
+double "$J_URL" config '{"faults": []}' >/dev/null
+like "$out" "login=4" "login, reply cut off after the mint: exit 4"
+like "$out" "minted token \"pam_jenkins pjalice@[^\"]* jenkins-token [^\"]*\" \([0-9a-f-]+\) for pjalice after all; revoked it" \
+    "login, reply cut off: says the token was found and revoked"
+like "$out" "status=1" "login, reply cut off: no token in the session"
+is "$(live_tokens "$J_URL" pjalice)" "$before" "login, reply cut off: no token left live"
+
+# --- the watcher revokes the token when it is stopped ---------------------------------------
+# No journal holds a login token (the tool runs as the user; the journal is
+# root's): a SIGTERM to its watcher (logind's KillUserProcesses, a
+# shutdown, a kill) revokes it at once, while the session still lasts.
+cp "$WORK/tool.conf" "$WORK/tool-term.conf"
+out=$(session --no-auth -- "echo alice-pw | $TOOL login --conf $WORK/tool-term.conf 2>/dev/null; tok=\$($TOOL)
+echo before=\$(curl -s -o /dev/null -w '%{http_code}' --cacert $CA -u pjalice:\$tok $WHO)
+kill -TERM \$(pgrep -u pjalice -f -- '^$TOOL login --conf $WORK/tool-term.conf\$')
+for _ in \$(seq 1 50); do
+    code=\$(curl -s -o /dev/null -w '%{http_code}' --cacert $CA -u pjalice:\$tok $WHO)
+    [ \"\$code\" = 401 ] && break
+    sleep 0.1
+done
+echo after=\$code; $TOOL status -s; echo status=\$?" 2>&1)
+like "$out" "before=200" "login token: accepted while its watcher runs"
+like "$out" "after=401" "SIGTERM to the watcher: the token is revoked on the controller"
+like "$out" "status=1" "and its keys are gone from the session"
+
 out=$("$TOOL" --version)
 like "$out" "^jenkins-token \(pam_jenkins\) [0-9.]+" "--version"
 like "$("$TOOL" --help)" "^usage: jenkins-token" "--help"

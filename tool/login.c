@@ -29,8 +29,17 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "lib/pj_mint.h"
 
 #define WATCH_INTERVAL_MS 500
+
+static volatile sig_atomic_t told_to_stop;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    told_to_stop = 1;
+}
 
 static char *read_password(const char *user, const char *url)
 {
@@ -108,12 +117,12 @@ static bool session_over(pid_t leader, const char *leader_start)
 
 /* The watcher: detached, silent, holds the token until the session ends. */
 static void watch(const struct pj_config *cfg, const char *user,
-                  const struct pj_token *token, int32_t token_key, pid_t leader,
-                  char *leader_start)
+                  const struct pj_mint *minted, pid_t leader, char *leader_start)
 {
     struct pj_http_settings settings;
     struct pj_client client;
     struct timespec pause = {0, WATCH_INTERVAL_MS * 1000L * 1000L};
+    struct sigaction stop = {0};
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     char probe[8];
 
@@ -127,19 +136,29 @@ static void watch(const struct pj_config *cfg, const char *user,
     if (chdir("/") < 0)
         _exit(1);
     signal(SIGHUP, SIG_IGN);
+    /* SIGTERM is how the token's only guardian goes away: logind ending
+     * the session's scope (KillUserProcesses=yes), a shutdown, the user's
+     * own kill.  Nothing revokes the token after us (no journal), so we
+     * revoke it on the way out rather than leave it to token_lifetime. */
+    stop.sa_handler = on_stop;
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGTERM, &stop, NULL);
+    sigaction(SIGINT, &stop, NULL);
     pj_config_http_settings(cfg, &settings);
     for (;;) {
         nanosleep(&pause, NULL);
         /* Logout first: revoking the session keyring also destroys the
          * keys in it, which must not read as "already revoked". */
-        if (session_over(leader, leader_start)) {
+        if (told_to_stop || session_over(leader, leader_start)) {
+            pj_keyring_revoke(minted->token_key);
+            pj_keyring_revoke(minted->meta_key);
             /* A fresh connection: the inherited one is the parent's. */
             if (pj_client_init(&client, cfg->url, user, &settings, &tool_log) == PJ_OK)
-                pj_client_revoke(&client, token->value, token->uuid);
+                pj_client_revoke(&client, minted->token.value, minted->token.uuid);
             break;
         }
         /* `jenkins-token revoke` got there first: nothing left to do. */
-        if (keyctl_read(token_key, probe, sizeof(probe)) < 0 &&
+        if (keyctl_read(minted->token_key, probe, sizeof(probe)) < 0 &&
             (errno == EKEYREVOKED || errno == ENOKEY))
             break;
     }
@@ -151,11 +170,10 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
                           const char *user, const char *password)
 {
     struct pj_template_vars vars = {0};
-    struct pj_token token = {0};
-    struct pj_meta meta = {0};
-    char host[256] = "", err[512], *name = NULL, *created = NULL, *text = NULL;
+    struct pj_mint minted = {0};
+    struct passwd *pw = getpwuid(getuid());
+    char host[256] = "", err[512], *name = NULL;
     const char *tty = ttyname(0);
-    int32_t token_key = 0, meta_key = 0;
     int rc = EXIT_CONTROLLER;
     pid_t leader, watcher;
 
@@ -166,32 +184,21 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
     vars.tty = tty != NULL && strncmp(tty, "/dev/", 5) == 0 ? tty + 5 : tty;
     vars.pid = (long)getpid();
     vars.now = time(NULL);
-    name = pj_template_expand(cfg->token_name, &vars, err, sizeof(err));
-    created = pj_iso_time(vars.now);
-    if (name == NULL || created == NULL)
-        goto done;
-    if (pj_client_generate(client, password, name, cfg->token_lifetime, &token) !=
-        PJ_OK) {
-        tool_msg("%s", client->message);
+    name = pj_mint_name(cfg->token_name, &vars, err, sizeof(err));
+    if (name == NULL) {
+        tool_msg("%s", err);
         goto done;
     }
-    meta.url = cfg->url;
-    meta.user = client->user_id;
-    meta.token_name = token.name != NULL ? token.name : name;
-    meta.token_uuid = token.uuid;
-    meta.created = created;
-    meta.expires = token.expires;
-    meta.ca_file = cfg->ca_file;
-    meta.ca_path = cfg->ca_path;
-    meta.proxy = cfg->proxy;
-    text = pj_meta_format(&meta);
-    if (text == NULL ||
-        pj_keyring_store(cfg->key_name, token.value, text, getuid(), cfg->key_timeout,
-                         &token_key, &meta_key, err, sizeof(err)) != PJ_OK) {
-        tool_msg("%s", text == NULL ? "out of memory" : err);
-        pj_client_revoke(client, token.value, token.uuid);
+    /* The same keys and meta as the module's, in this session's keyring.
+     * No journal: it is root's and this runs as the user; the watcher
+     * below stands in for close_session, token_lifetime for the sweep. */
+    minted.cfg = cfg;
+    minted.log = &tool_log;
+    minted.user = pw != NULL ? pw->pw_name : user;
+    minted.uid = getuid();
+    minted.gid = getgid();
+    if (pj_mint_and_store(&minted, client, password, name) != PJ_OK)
         goto done;
-    }
     leader = getsid(0);
     fflush(NULL);
     /* The watcher holds the token for the whole session: another process
@@ -200,26 +207,22 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
      * that the watcher is never dumpable, not even for a moment. */
     watcher = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? fork() : -1;
     if (watcher == 0)
-        watch(cfg, client->user_id, &token, token_key, leader,
+        watch(cfg, client->user_id, &minted, leader,
               pj_process_start_time((long)leader));
     if (watcher < 0) {
         tool_msg("cannot start the watcher that revokes the token "
                  "at logout; revoking it now");
-        pj_client_revoke(client, token.value, token.uuid);
-        keyctl_revoke(token_key);
-        keyctl_revoke(meta_key);
+        pj_mint_undo(&minted, client);
         goto done;
     }
     tool_msg("token \"%s\" stored in this session (%s:token); it is "
              "revoked when the session ends",
-             meta.token_name, cfg->key_name);
+             minted.token.name, cfg->key_name);
     rc = EXIT_OK;
 
 done:
-    pj_token_clear(&token);
+    pj_mint_clear(&minted);
     free(name);
-    free(created);
-    free(text);
     return rc;
 }
 
