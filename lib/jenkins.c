@@ -70,6 +70,21 @@ void pj_client_set_deadline(struct pj_client *client, long long deadline)
         pj_http_set_deadline(client->http, deadline);
 }
 
+const char *pj_client_message(const struct pj_client *client)
+{
+    return client->message;
+}
+
+const char *pj_client_base(const struct pj_client *client)
+{
+    return client->base;
+}
+
+const char *pj_client_user(const struct pj_client *client)
+{
+    return client->user_id;
+}
+
 static bool header_token_char(char c);
 static bool crumb_char(char c);
 static bool all_chars(const char *s, bool (*ok)(char), size_t max);

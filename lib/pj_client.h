@@ -63,6 +63,14 @@ void pj_client_free(struct pj_client *client, bool quiet);
 /* Every later request ends by this pj_now_ms() time (0: no deadline). */
 void pj_client_set_deadline(struct pj_client *client, long long deadline);
 
+/* What the client's callers may read of it, borrowed until the next
+ * request or pj_client_free: the last failure's message (never a secret,
+ * sanitized for logs and terminals), the controller's base URL, the
+ * Jenkins user id. */
+const char *pj_client_message(const struct pj_client *client);
+const char *pj_client_base(const struct pj_client *client);
+const char *pj_client_user(const struct pj_client *client);
+
 /* The HTTP session auth opened (crumb and the cookie it is bound to), to
  * hand to another process: sshd's keyboard-interactive auth runs in a
  * forked child.  crumb_field NULL: the controller has no crumb issuer.

@@ -124,12 +124,12 @@ static int verify(struct pj_context *ctx, struct pj_stash *stash, const char *pa
         return PAM_SUCCESS;
     }
     if (outcome == PJ_BAD_CREDENTIALS || outcome == PJ_FORBIDDEN)
-        log_auth_failure(ctx, stash->client.message);
+        log_auth_failure(ctx, pj_client_message(&stash->client));
     else
         pj_log(&ctx->log, LOG_ERR,
                "cannot check the password of %s, the controller did not answer "
                "usefully: %s",
-               ctx->user, stash->client.message);
+               ctx->user, pj_client_message(&stash->client));
     return map_outcome(outcome);
 }
 

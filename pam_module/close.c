@@ -46,7 +46,7 @@ static bool revoke_token(struct pj_context *ctx, const char *user, const char *t
          * the token and jenkins-token sweep revokes it later. */
         pj_log(&ctx->log, LOG_WARNING,
                "could not revoke token %s of %s, left for jenkins-token sweep: %s",
-               uuid, user, client.message);
+               uuid, user, pj_client_message(&client));
     pj_client_free(&client, false);
     return outcome == PJ_OK || outcome == PJ_BAD_CREDENTIALS;
 }

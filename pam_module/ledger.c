@@ -20,7 +20,7 @@ static bool owns_intent(void *arg, const struct pj_journal_entry *entry)
     struct pj_stash *stash = arg;
     char *normal = pj_url_normalise_base(entry->url);
     bool mine = normal != NULL && stash->password != NULL &&
-                strcmp(normal, stash->client.base) == 0 &&
+                strcmp(normal, pj_client_base(&stash->client)) == 0 &&
                 strcmp(entry->user, stash->jenkins_user) == 0;
 
     free(normal);

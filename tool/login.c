@@ -207,7 +207,7 @@ static int mint_and_store(const struct pj_config *cfg, struct pj_client *client,
      * that the watcher is never dumpable, not even for a moment. */
     watcher = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 ? fork() : -1;
     if (watcher == 0)
-        watch(cfg, client->user_id, &minted, leader,
+        watch(cfg, pj_client_user(client), &minted, leader,
               pj_process_start_time((long)leader));
     if (watcher < 0) {
         tool_msg("cannot start the watcher that revokes the token "
@@ -298,7 +298,7 @@ int cmd_login(int argc, char **argv)
         goto done;
     have_client = true;
     if (pj_client_verify(&client, password) != PJ_OK) {
-        tool_msg("%s", client.message);
+        tool_msg("%s", pj_client_message(&client));
         rc = EXIT_NO_TOKEN;
         goto done;
     }

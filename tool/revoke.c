@@ -49,7 +49,7 @@ int cmd_revoke(int argc, char **argv)
         tool_msg("token %s revoked on %s", st.meta.token_uuid, st.meta.url);
         rc = EXIT_OK;
     } else {
-        tool_msg("%s", client.message);
+        tool_msg("%s", pj_client_message(&client));
         tool_hint("The token is still live; try again.");
         rc = EXIT_CONTROLLER;
     }

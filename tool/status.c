@@ -41,7 +41,7 @@ static int check(const struct session_token *st, const char **verdict)
         *verdict = "rejected (revoked or expired)";
         rc = EXIT_NO_TOKEN;
     } else {
-        tool_msg("%s", client.message);
+        tool_msg("%s", pj_client_message(&client));
         *verdict = "unknown (controller not reachable)";
         rc = EXIT_CONTROLLER;
     }
