@@ -124,7 +124,7 @@ struct pj_config {
     char *conf; /* the file that was read */
 };
 
-#define PJ_DEFAULT_CONF "/etc/security/pam_jenkins.conf"
+/* PJ_DEFAULT_CONF and PJ_DEFAULT_JOURNAL_DIR come from configure (config.h). */
 #define PJ_DEFAULT_KEY_NAME "jenkins"
 #define PJ_CONFIG_ERROR_MAX 512
 
