@@ -441,6 +441,13 @@ int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+void pj_config_default_http_settings(struct pj_http_settings *settings)
+{
+    memset(settings, 0, sizeof(*settings));
+    settings->connect_timeout = find_option("connect_timeout")->default_number;
+    settings->timeout = find_option("timeout")->default_number;
+}
+
 void pj_config_http_settings(const struct pj_config *cfg,
                              struct pj_http_settings *settings)
 {

@@ -156,6 +156,10 @@ int pj_config_load(struct pj_config *cfg, int argc, const char **argv,
 int pj_config_finish(struct pj_config *cfg, char *err, size_t errlen);
 
 struct pj_http_settings;
+/* The option table's connect_timeout and timeout, no CA, no proxy: for
+ * the tool's verbs that read no configuration (the session's meta says the
+ * rest), so that their timeouts are the module's. */
+void pj_config_default_http_settings(struct pj_http_settings *settings);
 /* How to reach the controller, as configured (pointers into cfg). */
 void pj_config_http_settings(const struct pj_config *cfg,
                              struct pj_http_settings *settings);

@@ -52,6 +52,26 @@ static void test_defaults(void **state)
     pj_config_free(&cfg);
 }
 
+/* The tool's verbs that read no file reach the controller with the
+ * table's timeouts, not copies of them. */
+static void test_default_http_settings(void **state)
+{
+    struct pj_http_settings settings;
+    struct pj_config cfg;
+
+    (void)state;
+    memset(&settings, 0xff, sizeof(settings));
+    pj_config_default_http_settings(&settings);
+    assert_int_equal(pj_config_init(&cfg), 0);
+    assert_int_equal(settings.connect_timeout, cfg.connect_timeout);
+    assert_int_equal(settings.timeout, cfg.timeout);
+    assert_null(settings.ca_file);
+    assert_null(settings.ca_path);
+    assert_null(settings.proxy);
+    assert_int_equal(settings.deadline, 0);
+    pj_config_free(&cfg);
+}
+
 static void test_file_format(void **state)
 {
     struct pj_config cfg;
@@ -224,6 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimum_uid_range),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_default_http_settings),
         cmocka_unit_test(test_file_format),
         cmocka_unit_test(test_errors_name_line_and_key),
         cmocka_unit_test(test_unknown_key_is_logged_not_fatal),
