@@ -7,7 +7,8 @@
 # the sample configuration and the sweep unit; a plain configure keeps
 # /etc/security and /var/lib (README, "From source").  Every option of
 # lib/config.c's table must have an entry in pam_jenkins.conf(5) and a line
-# in the sample configuration, with the table's default.  Runs unprivileged.
+# in the sample configuration, with the table's default, and the module and
+# the tool must not write any default again.  Runs unprivileged.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 # --- every option documented, with its default -----------------------------
@@ -58,6 +59,13 @@ done <<EOF
 $table
 EOF
 is "$wrong" "" "pam_jenkins.conf(5) and the sample give the table's defaults"
+
+# The module and the tool take their defaults from the table (and the
+# paths from configure): none is written again in their sources.
+nums=$(echo "$table" | awk '$1 == "N" { print $2 }' | paste -sd'|')
+key=$(cat "$top_srcdir"/lib/*.h | sed -n 's/^#define PJ_DEFAULT_KEY_NAME "\(.*\)"/\1/p')
+copies=$(cd "$top_srcdir" && grep -nE "\\b($nums) = [0-9]|\"$key\"|\"/(etc|var)/" tool/*.c pam_module/*.c)
+is "$copies" "" "the module and the tool repeat no default of the table, and no path"
 
 # --- a build with other paths ----------------------------------------------
 
