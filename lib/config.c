@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
- * Configuration: /etc/security/pam_jenkins.conf in the style of
- * faillock.conf ("name = value", '#' comments, a bare word is a boolean yes)
- * and the same names as module arguments, which win over the file.
+ * Configuration: pam_jenkins.conf (PJ_DEFAULT_CONF: configure's, usually
+ * /etc/security/pam_jenkins.conf) in the style of faillock.conf ("name =
+ * value", '#' comments, a bare word is a boolean yes) and the same names as
+ * module arguments, which win over the file.
  *
  * Every option lives in one typed table, as in pam-krb5, so the file, the
  * module arguments and the defaults cannot drift apart.
@@ -68,7 +69,7 @@ static const struct option options[] = {
     S(proxy, NULL),
     N(minimum_uid, 1000, 0, UID_OPTION_MAX),
     B(ignore_root),
-    S(journal_dir, "/var/lib/pam_jenkins"),
+    S(journal_dir, PJ_DEFAULT_JOURNAL_DIR),
     B(retain_after_close),
     C(keyring, PJ_KEYRING_SESSION, keyring_words),
     B(export_env),
@@ -448,6 +449,13 @@ enum pj_outcome pj_config_finish(struct pj_config *cfg, char *err, size_t errlen
         return PJ_CONFIG;
     }
     return PJ_OK;
+}
+
+void pj_config_default_http_settings(struct pj_http_settings *settings)
+{
+    memset(settings, 0, sizeof(*settings));
+    settings->connect_timeout = find_option("connect_timeout")->default_number;
+    settings->timeout = find_option("timeout")->default_number;
 }
 
 void pj_config_http_settings(const struct pj_config *cfg,

@@ -43,7 +43,7 @@ struct pj_config {
     char *conf; /* the file that was read */
 };
 
-#define PJ_DEFAULT_CONF "/etc/security/pam_jenkins.conf"
+/* PJ_DEFAULT_CONF and PJ_DEFAULT_JOURNAL_DIR come from configure (config.h). */
 #define PJ_DEFAULT_KEY_NAME "jenkins"
 #define PJ_CONFIG_ERROR_MAX 512
 
@@ -73,6 +73,10 @@ enum pj_outcome pj_config_load(struct pj_config *cfg, int argc, const char **arg
 enum pj_outcome pj_config_finish(struct pj_config *cfg, char *err, size_t errlen);
 
 struct pj_http_settings;
+/* The option table's connect_timeout and timeout, no CA, no proxy: for
+ * the tool's verbs that read no configuration (the session's meta says the
+ * rest), so that their timeouts are the module's. */
+void pj_config_default_http_settings(struct pj_http_settings *settings);
 /* How to reach the controller, as configured (pointers into cfg). */
 void pj_config_http_settings(const struct pj_config *cfg,
                              struct pj_http_settings *settings);

@@ -13,6 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/deploy-lib.sh"
 need_root
+need_etc_conf
 have_pexpect || { echo "1..0 # SKIP python3-pexpect missing (scripts/install-deps)"; trap - EXIT; exit 0; }
 [ -x /bin/login ] && command -v su >/dev/null && command -v sudo >/dev/null ||
     { echo "1..0 # SKIP login, su or sudo missing (scripts/install-deps)"; trap - EXIT; exit 0; }

@@ -13,6 +13,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/deploy-lib.sh"
 need_root
+need_etc_conf
 
 start_syslog
 start_double J

@@ -11,6 +11,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 . "$top_srcdir/tests/deploy-lib.sh"
 need_root
+need_etc_conf
 have_pexpect || { echo "1..0 # SKIP python3-pexpect missing (scripts/install-deps)"; trap - EXIT; exit 0; }
 if ! [ -x /usr/sbin/sshd ] || ! command -v oathtool >/dev/null || ! ls /lib/*/security/pam_oath.so /usr/lib/*/security/pam_oath.so >/dev/null 2>&1; then
     echo "1..0 # SKIP sshd, oathtool or libpam-oath missing (scripts/install-deps)"; trap - EXIT; exit 0

@@ -24,6 +24,7 @@ static void usage(FILE *out)
           "       jenkins-token revoke [-k KEYNAME]\n"
           "       jenkins-token sweep [--conf PATH]      (root)\n"
           "FORMAT: token auth curl netrc env env-no-export json header\n"
+          "PATH: " PJ_DEFAULT_CONF " unless --conf is given.\n"
           "Exit: 0 ok, 1 no token in this session, 2 usage, 3 token unreadable.\n"
           "See jenkins-token(1).\n",
           out);

@@ -89,10 +89,8 @@ void session_token_free(struct session_token *st)
 void session_http_settings(const struct session_token *st,
                            struct pj_http_settings *settings)
 {
+    pj_config_default_http_settings(settings);
     settings->ca_file = st->meta.ca_file;
     settings->ca_path = st->meta.ca_path;
     settings->proxy = st->meta.proxy;
-    settings->connect_timeout = 5;
-    settings->timeout = 10;
-    settings->deadline = 0;
 }

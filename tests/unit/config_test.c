@@ -43,11 +43,32 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.user, "%u");
     assert_string_equal(cfg.token_name, "pam_jenkins %u@%h %s %t %d");
     assert_string_equal(cfg.key_name, "jenkins");
-    assert_string_equal(cfg.journal_dir, "/var/lib/pam_jenkins");
+    /* configure's (tests/paths.sh checks what each configure gives) */
+    assert_string_equal(cfg.journal_dir, PJ_DEFAULT_JOURNAL_DIR);
     assert_int_equal(cfg.connect_timeout, 5);
     assert_int_equal(cfg.timeout, 10);
     assert_int_equal(cfg.minimum_uid, 1000);
     assert_false(cfg.debug);
+    pj_config_free(&cfg);
+}
+
+/* The tool's verbs that read no file reach the controller with the
+ * table's timeouts, not copies of them. */
+static void test_default_http_settings(void **state)
+{
+    struct pj_http_settings settings;
+    struct pj_config cfg;
+
+    (void)state;
+    memset(&settings, 0xff, sizeof(settings));
+    pj_config_default_http_settings(&settings);
+    assert_int_equal(pj_config_init(&cfg), 0);
+    assert_int_equal(settings.connect_timeout, cfg.connect_timeout);
+    assert_int_equal(settings.timeout, cfg.timeout);
+    assert_null(settings.ca_file);
+    assert_null(settings.ca_path);
+    assert_null(settings.proxy);
+    assert_int_equal(settings.deadline, 0);
     pj_config_free(&cfg);
 }
 
@@ -227,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimum_uid_range),
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_default_http_settings),
         cmocka_unit_test(test_file_format),
         cmocka_unit_test(test_errors_name_line_and_key),
         cmocka_unit_test(test_unknown_key_is_logged_not_fatal),
