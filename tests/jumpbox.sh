@@ -19,11 +19,9 @@ fi
 
 start_syslog
 start_double J
-ensure_user pjdepjump
-ensure_user pjdephop
+test_users "$J_URL" pjdepjump "jump pw" pjdephop "hop pw"
 groupadd jenkins-hop
 usermod -a -G jenkins-hop pjdephop
-double_users "$J_URL" pjdepjump "jump pw" pjdephop "hop pw"
 module_conf /etc/security/pam_jenkins.conf "$J_URL"
 SERVICE=pjdep-jump
 install_stack jumpbox-sshd.pam "$SERVICE"

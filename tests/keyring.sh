@@ -13,9 +13,7 @@ need_root
 
 start_syslog
 start_double J
-ensure_user pjkualice
-ensure_user pjkubob
-double_users "$J_URL" pjkualice alice-pw pjkubob bob-pw
+test_users "$J_URL" pjkualice alice-pw pjkubob bob-pw
 STACKS=$WORK/pam.d
 write_stack "$STACKS" desktop "$J_URL" keyring=user
 write_stack "$STACKS" login "$J_URL"

@@ -164,6 +164,18 @@ w = sys.stdin.read().split("\n")[:-1]
 print(json.dumps({w[i]: {"password": w[i + 1]} for i in range(0, len(w), 2)}))')" >/dev/null
 }
 
+# test_users URL USER PASSWORD [USER PASSWORD...]: local test accounts
+# (ensure_user) that the controller at URL knows with these passwords.
+test_users() {
+    local url=$1
+    shift
+    double_users "$url" "$@"
+    while [ $# -ge 2 ]; do
+        ensure_user "$1"
+        shift 2
+    done
+}
+
 # jq-like queries without jq: double_query URL 'python expression on d'
 double_query() {
     double "$1" state | python3 -c "import json,sys

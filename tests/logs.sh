@@ -17,8 +17,7 @@ command -v sshpass >/dev/null && [ -x /usr/sbin/sshd ] || { echo "1..0 # SKIP ss
 start_syslog
 [ -n "$SYSLOG" ] || { echo "Bail out! no private syslog to read the lines from"; exit 1; }
 start_double J
-ensure_user pjdeplog
-double_users "$J_URL" pjdeplog "log pw"
+test_users "$J_URL" pjdeplog "log pw"
 STACKS=$WORK/pam.d
 write_stack "$STACKS" pjdep-logs "$J_URL"
 # A controller nobody answers for: a port nobody listens on.

@@ -13,11 +13,10 @@ need_root
 
 start_double J
 U=pjmem
-ensure_user "$U"
 # Fresh each run, so that no copy from an earlier run can be found; with a
 # space and a non-ASCII letter, as people's passwords have.
 PW="mem pw ü $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-double_users "$J_URL" "$U" "$PW"
+test_users "$J_URL" "$U" "$PW"
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"

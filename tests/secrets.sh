@@ -11,9 +11,8 @@ command -v sshpass >/dev/null && [ -x /usr/sbin/sshd ] || { echo "1..0 # SKIP ss
 
 start_syslog
 start_double J --verbose
-ensure_user pjalice
 PASSWORD="s3cret-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-double_users "$J_URL" pjalice "$PASSWORD"
+test_users "$J_URL" pjalice "$PASSWORD"
 TOOLDIR=$(dirname "$TOOL")
 PRIV=$WORK/private; mkdir -p "$PRIV"; chmod 0700 "$PRIV"   # the test's own copies
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"

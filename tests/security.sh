@@ -12,9 +12,8 @@ need_root
 start_syslog
 start_double J
 U=pjsec
-ensure_user "$U"
 PW='sec pw;$x'
-double_users "$J_URL" "$U" "$PW"
+test_users "$J_URL" "$U" "$PW"
 STACKS=$WORK/pam.d
 write_stack "$STACKS" sec "$J_URL"
 write_stack "$STACKS" env "$J_URL" export_env

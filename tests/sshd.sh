@@ -12,9 +12,7 @@ command -v sshpass >/dev/null && [ -x /usr/sbin/sshd ] || { echo "1..0 # SKIP ss
 
 start_syslog
 start_double J
-ensure_user pjalice
-ensure_user pjbob
-double_users "$J_URL" pjalice "alice ssh pw" pjbob bob-ssh-pw
+test_users "$J_URL" pjalice "alice ssh pw" pjbob bob-ssh-pw
 TOOLDIR=$(dirname "$TOOL")
 SHARED=$WORK/shared; mkdir -p "$SHARED"; chmod 1777 "$SHARED"
 

@@ -14,9 +14,8 @@ need_root
 start_syslog
 start_double J
 start_double X # another controller: retired, or the attacker's
-ensure_user pjswalice
-ensure_user pjswmallory
-double_users "$J_URL" pjswalice alice-pw
+ensure_user pjswmallory # no account on the controller
+test_users "$J_URL" pjswalice alice-pw
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
 J=$WORK/journal
