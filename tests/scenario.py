@@ -241,8 +241,10 @@ class Runner:
         want = ["%s: %s" % (k, v) for k, v in run if k in CALLS]
         got = [line for line in out
                if line.split(":")[0] in listed and ": PAM_" in line]
-        self.compare(got, want, "PAM calls and codes" +
-                     ("" if not err else " (stderr: %s)" % err[:200]))
+        self.compare(got, want, "PAM calls and codes")
+        if got != want and err:
+            self.results[-1][2].extend(["stderr:"] + ["  " + x for x in
+                                                      err.splitlines()[:20]])
         # The ASan build (scripts/check, PJ_SANITIZED=1): a report fails the
         # case even where every code was right.
         if self.env.get("PJ_SANITIZED") == "1":
