@@ -23,7 +23,6 @@ fi
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 
-start_syslog
 start_double J
 ensure_user pjalice
 ensure_user pjbob
@@ -47,7 +46,6 @@ ring_handoff_keys() {
     done
     echo "$n"
 }
-nreqs() { double_query "$J_URL" 'len(reqs)'; }
 diag "the suite's session keyring: $(keyctl rdescribe @s 2>&1)"
 
 # --- a good login --------------------------------------------------------------------
