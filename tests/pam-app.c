@@ -166,10 +166,13 @@ static int run_as_user(pam_handle_t *pamh, const char *user, const char *command
         char **env = pam_getenvlist(pamh);
         char **e;
 
-        /* A session of its own, as login and sshd give the shell. */
+        /* A session of its own, as login and sshd give the shell.  Already
+         * the user (tests/scenarios.sh without root, like a screen locker):
+         * nothing to change, and a user namespace refuses setgroups. */
         setsid();
-        if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-            setuid(pw->pw_uid) < 0) {
+        if ((getuid() != pw->pw_uid || geteuid() != pw->pw_uid) &&
+            (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+             setuid(pw->pw_uid) < 0)) {
             perror("pam-app: cannot become the user");
             _exit(126);
         }

@@ -34,6 +34,9 @@ The case file format is described in tests/scenarios/README; in short:
     [log]               pam_jenkins's syslog lines, in order (none when
                         absent): PRIORITY TYPE: MESSAGE, or
                         PRIORITY TYPE: /REGEX/ (a whole message)
+    [session]           what a command inside the session sees, in order:
+                        token = present|absent (%user:jenkins:token),
+                        env = NAME=VALUE (every JENKINS*, PAM_JENKINS*)
     [controller]        tokens = STATUS, ... (the case's tokens)
                         requests = METHOD PATH STATUS, ...
                         name = REGEX (repeatable: the tokens' names)
@@ -62,7 +65,12 @@ ALWAYS = ("authenticate", "acct_mgmt", "open_session", "close_session")
 CALLS = ALWAYS + ("setcred", "setcred_delete", "end")
 PRIORITIES = ["EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG"]
 SECTIONS = {"options", "stack", "conf", "double", "run", "prompts", "log",
-            "controller", "journal"}
+            "session", "controller", "journal"}
+# What the user's session sees, run inside it by pam-app when the case has
+# a [session] section.
+INSIDE = ('if keyctl pipe %user:jenkins:token >/dev/null 2>&1; then '
+          'echo "session: token = present"; else echo "session: token = absent"; fi; '
+          'env | grep -E "^(JENKINS|PAM_JENKINS)" | sort | sed "s/^/session: env = /"')
 
 
 class CaseError(Exception):
@@ -225,6 +233,8 @@ class Runner:
             self.env["PAM_APP"], "--confdir", os.path.join(self.dir, "pam.d"),
             "--service", self.service, "--user", user, "--show-prompts"]
         cmd += self.subst(settings.get("args", "")).split()
+        if "session" in s:
+            cmd += ["--", INSIDE]
         mark = os.path.getsize(self.env["SYSLOG"]) if self.env.get("SYSLOG") else 0
         t0 = time.monotonic()
         proc = subprocess.run(cmd, input=(password + "\n").encode(),
@@ -268,6 +278,14 @@ class Runner:
                                  self.name, []))
         else:
             self.check_log(s.get("log", []), mark)
+
+        # What the session saw: the token in the keyring or not, and every
+        # JENKINS* and PAM_JENKINS* variable of its environment.
+        if "session" in s:
+            want = ["%s = %s" % (k, self.subst(v)) for k, v in pairs(s["session"])]
+            got = [line[len("session: "):] for line in out
+                   if line.startswith("session: ")]
+            self.compare(got, want, "what the session saw")
 
         # The controller afterwards.
         state = self.double("state")
@@ -392,7 +410,8 @@ def break_cases(src, dst):
                 elif text and not text.startswith("#"):
                     if section == "run" and "= PAM_" in text:
                         firsts.setdefault("code", i)
-                    elif section in ("log", "prompts", "controller", "journal"):
+                    elif section in ("log", "prompts", "session", "controller",
+                                     "journal"):
                         firsts.setdefault(section, i)
             os.makedirs(os.path.join(dst, group), exist_ok=True)
             for what, i in firsts.items():
