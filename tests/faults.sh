@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 the pam_jenkins developers (see AUTHORS)
-# The fault and hostile-input matrix through real libpam: for each way the
-# controller or the network can go wrong, the PAM code the application sees,
-# how long the login took, and the line the module logged.
+# Faults through real libpam that need more than one controller or more
+# than one login: a redirect to another origin, TLS failures (servers with
+# their own certificates), answers later than the deadline that the sweep
+# and the next login settle, a controller gone between auth and session,
+# another session's token of the same name.  The one-login matrix (fault x
+# PAM code x log line) is in tests/scenarios/faults, run by tests/scenarios.sh.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_root
 
@@ -35,11 +38,8 @@ check_auth_fault() { # name faults-json log-pattern
     logged "cannot check the password of pjalice, the controller did not answer usefully: controller $J_URL: crumb: $3" "$1: logged"
     unlike "$(cat "${SYSLOG:-/dev/null}")" "authentication failure;" "$1: not logged as a wrong password (fail2ban would ban the user)"
 }
-check_auth_fault "slow controller" '[{"mode": "slow", "delay": 20}]' "Operation timed out"
-check_auth_fault "HTTP 500" '[{"mode": "http500"}]' "server error \(HTTP 500\)"
-check_auth_fault "dropped connection" '[{"mode": "drop"}]' ".*(Empty reply|reset|closed|Recv failure|unexpected eof)"
-check_auth_fault "malformed JSON" '[{"mode": "malformed_json"}]' "reply is not valid JSON"
-check_auth_fault "a 50 MB body" '[{"mode": "huge_body", "size": 52428800}]' "reply is larger than 64 KiB"
+# (slow, HTTP 500, dropped, malformed JSON, huge body: tests/scenarios/faults;
+# a redirect needs a second origin to show it never got the credentials)
 double "$OTHER_URL" reset >/dev/null
 check_auth_fault "redirect to another origin" "[{\"mode\": \"redirect\", \"location\": \"$OTHER_URL/steal\"}]" \
     "redirected to $OTHER_URL/steal \(HTTP 302\), not followed"
@@ -66,55 +66,6 @@ tls_case "expired certificate" "$EXPIRED_URL" "$CA" "certificate has expired|cer
 tls_case "certificate for another host" "$WRONGHOST_URL" "$CA" "(does not match|no alternative certificate subject name matches)"
 tls_case "certificate from another CA" "$J_URL" "$CERTS/other-ca.pem" "(unable to get local issuer|self.signed|verify failed)"
 
-# --- at session open: PAM_SESSION_ERR, nothing live left -------------------------------------------
-before=$(live_tokens "$J_URL")
-fault '[{"mode": "http500", "path": "generateNewToken"}]'
-attempt good
-fault '[]'
-like "$OUT" "^open_session: PAM_SESSION_ERR" "HTTP 500 from generateNewToken: PAM_SESSION_ERR"
-logged "no token for pjalice: controller $J_URL: generateNewToken: server error \(HTTP 500\)" "and logged"
-is "$(live_tokens "$J_URL")" "$before" "nothing was left live"
-
-# A controller restart between auth and session: one fresh crumb, no failure.
-double "$J_URL" reset >/dev/null
-fault '[{"mode": "restart", "path": "generateNewToken", "times": 1}]'
-attempt good
-fault '[]'
-like "$OUT" "^open_session: PAM_SUCCESS" "restart between auth and session: the session still gets its token"
-is "$(double_query "$J_URL" '[(r["path"].split("/")[-1], r["status"]) for r in reqs][:4]')" \
-   "[('json', 200), ('generateNewToken', 403), ('json', 200), ('generateNewToken', 200)]" \
-   "the stale crumb cost one fresh crumb request"
-
-# --- identities ------------------------------------------------------------------------------------
-out=$(printf 'x\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjbob-unknown-$$ -- true 2>&1)
-like "$out" "^authenticate: PAM_USER_UNKNOWN" "a user unknown on this host: PAM_USER_UNKNOWN, no request"
-ensure_user pjnobody
-out=$(printf 'x\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjnobody -- true)
-like "$out" "^authenticate: PAM_AUTH_ERR" "a local user Jenkins does not know: PAM_AUTH_ERR"
-# Jenkins user ids with '/', ';', '%', spaces and UTF-8, mapped with the
-# user template (LDAP and AD realms allow them).  The id never goes into a
-# path: revoke uses /me/, so whatever sits in front of Jenkins does with a
-# %2F (pass it, 400 like plain Jetty 12, 404 like Apache httpd without
-# AllowEncodedSlashes), the token is revoked.  (A ':' can never be a
-# Basic-auth user name: Jenkins splits at the first ':'.)
-JID='ext pjalice/ü;%'
-double "$J_URL" users "{\"$JID\": {\"password\": \"p:a s/s;%ü\"}}" >/dev/null
-printf 'user = ext %%u/ü;%%%%\n' >"$WORK/odd.conf"
-sed -e "s|conf=$WORK/empty.conf|conf=$WORK/odd.conf|" "$STACKS/good" >"$STACKS/odd"
-double "$J_URL" reset >/dev/null
-for mode in pass 400 404; do
-    double "$J_URL" config "{\"encoded_slash\": \"$mode\"}" >/dev/null
-    double "$J_URL" reset >/dev/null
-    out=$(printf 'p:a s/s;%%ü\n' | "$PAM_APP" --confdir "$STACKS" --service odd --user pjalice -- true)
-    like "$out" "^open_session: PAM_SUCCESS" "%2F answered '$mode': an id with '/', ';', '%', a space and UTF-8, and such a password: logged in"
-    is "$(double_query "$J_URL" '[r["path"] for r in reqs if r["path"].endswith("/revoke")]')" \
-       "['/me/descriptorByName/jenkins.security.ApiTokenProperty/revoke']" \
-       "%2F answered '$mode': revoke went to /me/, no id in the path"
-    is "$(double_query "$J_URL" "[t['status'] for t in toks if t['user']=='$JID' and t['status']=='live']")" "[]" \
-       "%2F answered '$mode': no token of that user is left live"
-done
-double "$J_URL" config '{"encoded_slash": "pass"}' >/dev/null
-
 # --- lost answers to generateNewToken: no token the host cannot account for -----------------
 # The controller mints, but its answer is cut off (over 64 KiB) or comes after
 # the module gave up.  The module looks the name up on the token page (markup
@@ -125,17 +76,8 @@ printf 'url = %s\nca_file = %s\njournal_dir = %s\n' "$J_URL" "$CA" "$WORK/journa
 intents() { find "$WORK/journal" -name 'intent-*.token' 2>/dev/null | wc -l; }
 for v in 2.129 2.222.4 2.479.3 2.555.1; do
     double "$J_URL" config "{\"version\": \"$v\"}" >/dev/null
+    # (a reply cut off after the mint: tests/scenarios/faults/reply-cut-off-*)
     before=$(live_tokens "$J_URL" pjalice)
-    fault '[{"mode": "huge_after_generate", "path": "generateNewToken"}]'
-    : >"${SYSLOG:-/dev/null}"
-    attempt good
-    fault '[]'
-    like "$OUT" "^open_session: PAM_SESSION_ERR" "$v, reply cut off after the mint: PAM_SESSION_ERR"
-    is "$(live_tokens "$J_URL" pjalice)" "$before" "$v, reply cut off: the minted token was found by name and revoked"
-    is "$(intents)" 0 "$v, reply cut off: nothing left in the journal"
-    logged "minted token \"pam_jenkins pjalice@[^\"]*\" \([0-9a-f-]+\) for pjalice after all; revoked it" \
-        "$v, reply cut off: logged"
-
     fault '[{"mode": "slow", "delay": 5, "path": "generateNewToken"}]'
     attempt good
     fault '[]'

@@ -28,6 +28,7 @@
 static char password[1024];
 static int prompts;
 static long prompt_delay_ms; /* a person taking their time to type */
+static int show_prompts;     /* --show-prompts: tests/scenarios.sh checks them */
 static volatile sig_atomic_t stop_holding;
 
 static const char *code_name(int code)
@@ -69,6 +70,14 @@ static int converse(int n, const struct pam_message **msg, struct pam_response *
     if (out == NULL)
         return PAM_BUF_ERR;
     for (i = 0; i < n; i++) {
+        if (show_prompts) {
+            static const char *const styles[] = {"", "echo_off", "echo_on", "error_msg",
+                                                 "info"};
+            int style = msg[i]->msg_style;
+
+            printf("prompt: %s: %s\n",
+                   style >= 1 && style <= 4 ? styles[style] : "other", msg[i]->msg);
+        }
         switch (msg[i]->msg_style) {
         case PAM_PROMPT_ECHO_OFF:
             prompts++;
@@ -157,10 +166,13 @@ static int run_as_user(pam_handle_t *pamh, const char *user, const char *command
         char **env = pam_getenvlist(pamh);
         char **e;
 
-        /* A session of its own, as login and sshd give the shell. */
+        /* A session of its own, as login and sshd give the shell.  Already
+         * the user (tests/scenarios.sh without root, like a screen locker):
+         * nothing to change, and a user namespace refuses setgroups. */
         setsid();
-        if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-            setuid(pw->pw_uid) < 0) {
+        if ((getuid() != pw->pw_uid || geteuid() != pw->pw_uid) &&
+            (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+             setuid(pw->pw_uid) < 0)) {
             perror("pam-app: cannot become the user");
             _exit(126);
         }
@@ -229,6 +241,7 @@ int main(int argc, char **argv)
         {"step-times", no_argument, NULL, 'm'},
         {"prompt-delay", required_argument, NULL, 'D'},
         {"hold-after-end", required_argument, NULL, 'E'},
+        {"show-prompts", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     const char *confdir = NULL, *service = "pam_jenkins_test", *user = NULL;
@@ -302,6 +315,9 @@ int main(int argc, char **argv)
             break;
         case 'E':
             hold_after_end = optarg;
+            break;
+        case 'P':
+            show_prompts = 1;
             break;
         default:
             fprintf(stderr, "usage: pam-app --user U [options] [-- COMMAND]\n");
