@@ -2,7 +2,8 @@
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * What every libcurl handle of the process shares: libcurl's global init,
- * a share of TLS sessions and DNS answers, and the choice of trust store.
+ * a share of TLS sessions, DNS answers and idle connections, and the
+ * choice of trust store.
  * A login under sshd is a new process, which pays for all of this once, so
  * this is where a cold login's time goes (bench/run, cold rows).
  */
@@ -42,7 +43,7 @@ static CURLcode global_status = CURLE_FAILED_INIT;
  * handle.  What this costs: an idle connection stays open in the process
  * after the PAM call returns.  Its socket is close-on-exec (http.c), so
  * the shell or command that sshd, login, su or sudo start never holds it
- * (tests/pam.sh checks the shell's descriptors); it is closed when the
+ * (tests/client.sh checks the shell's descriptors); it is closed when the
  * next request finds it closed or too old (CONN_MAX_AGE), or with the
  * process.
  *
