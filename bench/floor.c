@@ -6,7 +6,13 @@
  * revoke POST) on one connection, nothing else.  bench/run compares
  * pam_jenkins against it.
  *
- * Usage: floor URL CA USER PASSWORD-FILE N  -> one "lifecycle_us: N" per run
+ * Usage: floor [--keep] URL CA USER PASSWORD-FILE N
+ *          -> one "lifecycle_us: N" per lifecycle
+ *
+ * Each lifecycle is a new handle (its own cookies) and, by default, a new
+ * connection with a full handshake.  --keep shares libcurl's connection
+ * cache between the handles, as pam_jenkins does (lib/http_process.c): the
+ * floor of a process that keeps its idle connection for the next login.
  *
  * It is also the stopwatch of the cold rows, where the process start is
  * the point (sshd runs every login in a new process):
@@ -103,12 +109,20 @@ int main(int argc, char **argv)
 {
     char password[256] = "", url[512], crumb[256], header[300], token[128], uuid[128];
     char userpwd[512], form[256];
+    CURLSH *share = NULL;
     struct buf b;
     FILE *f;
     int i, n;
 
     if (argc >= 4 && strcmp(argv[1], "--spawn") == 0)
         return spawn(argv + 2);
+    if (argc == 7 && strcmp(argv[1], "--keep") == 0) {
+        share = curl_share_init();
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+        curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+        argv++;
+        argc--;
+    }
     if (argc != 6)
         return 2;
     f = fopen(argv[4], "r");
@@ -124,6 +138,8 @@ int main(int argc, char **argv)
         CURL *c = curl_easy_init();
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (share != NULL)
+            curl_easy_setopt(c, CURLOPT_SHARE, share);
         curl_easy_setopt(c, CURLOPT_CAINFO, argv[2]);
         curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);

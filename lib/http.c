@@ -43,6 +43,7 @@ struct pj_http {
     /* libcurl's CA bundle, left out in favour of its CA directory: tried
      * once when the directory did not verify the peer (http_process.c). */
     const char *bundle;
+    pid_t pid; /* the process that made the handle (http_process.c) */
 };
 
 /* The descriptors open now; NULL when they cannot be listed. */
@@ -117,9 +118,10 @@ done:
 }
 
 /* Sockets close-on-exec: sudo runs the user's command, sshd and login the
- * user's shell, with whatever descriptors the PAM stack left open.  A
- * controller connection kept from auth to the session must not be
- * inherited by them. */
+ * user's shell, with whatever descriptors the PAM stack left open, and su
+ * closes none.  The connection auth leaves open for the session, and the
+ * idle ones the process keeps for its next login (http_process.c), must
+ * not be inherited by them. */
 static curl_socket_t open_socket(void *arg, curlsocktype purpose,
                                  struct curl_sockaddr *address)
 {
@@ -215,6 +217,7 @@ struct pj_http *pj_http_new(const struct pj_http_settings *settings)
         return NULL;
     }
     http->body_max = PJ_BODY_MAX;
+    http->pid = getpid();
     http->connect_timeout = settings->connect_timeout;
     http->timeout = settings->timeout;
     http->deadline = settings->deadline;
@@ -467,6 +470,8 @@ enum pj_outcome pj_http_request(struct pj_http *http, const char *url, const cha
     } else {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
+    if (http->pid != getpid())
+        pj_http_process_foreign(c);
     /* The transfer resolves, connects and verifies: libcurl, OpenSSL and
      * glibc's resolver read the environment on the way (env.c). */
     before = open_fds(&nbefore);

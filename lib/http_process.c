@@ -2,7 +2,8 @@
  * Copyright (c) 2026 the pam_jenkins developers (see AUTHORS) */
 /*
  * What every libcurl handle of the process shares: libcurl's global init,
- * a share of TLS sessions and DNS answers, and the choice of trust store.
+ * a share of TLS sessions, DNS answers and idle connections, and the
+ * choice of trust store.
  * A login under sshd is a new process, which pays for all of this once, so
  * this is where a cold login's time goes (bench/run, cold rows).
  */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "http_process.h"
 #include "private.h"
@@ -20,53 +22,114 @@
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_status = CURLE_FAILED_INIT;
 
-/* One share for the process: TLS sessions and DNS answers outlive the easy
- * handle that got them.  Under sshd the session closes in the process that
- * opened it, on a new handle and a new connection (the first is long gone
- * by logout): with the session of the open in the share, that handshake is
- * a resumption.  libcurl keys a session on host, port and the whole TLS
- * configuration (CA file and path, verification switches), so a handle
- * with other trust never resumes it.  Connections are not shared: a forked
- * child must never write on its parent's socket (pj_http_free). */
-static CURLSH *share;
-static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+/* One share per process: TLS sessions, DNS answers and idle connections
+ * outlive the easy handle that got them.
+ *
+ * Sessions: under sshd the session closes in the process that opened it,
+ * hours later, on a new connection (the first is long gone by logout):
+ * with the open's session in the share, that handshake is a resumption.
+ * libcurl keys a session on host, port and the whole TLS configuration
+ * (CA file and path, verification switches), so a handle with other trust
+ * never resumes it.
+ *
+ * Connections (libcurl 7.57 and later): a process that runs one login
+ * after another (JupyterHub's PAM authenticator, a display manager, the
+ * bench's steady state), or a session that lasts less than the
+ * controller's keep-alive, sends the next request on the connection the
+ * last one left idle instead of paying for a connection, an OpenSSL
+ * context and a handshake.  libcurl reuses a connection only for the same
+ * host, port, proxy and TLS configuration, and checks that the controller
+ * has not closed it; credentials and cookies stay per request and per
+ * handle.  What this costs: an idle connection stays open in the process
+ * after the PAM call returns.  Its socket is close-on-exec (http.c), so
+ * the shell or command that sshd, login, su or sudo start never holds it
+ * (tests/client.sh checks the shell's descriptors); it is closed when the
+ * next request finds it closed or too old (CONN_MAX_AGE), or with the
+ * process.
+ *
+ * A forked child gets a share of its own: the parent's idle connections
+ * are the parent's, and a byte written on one from the child would break
+ * the parent's TLS stream.  The parent's share is left as it is in the
+ * child, never used nor cleaned up there (cleaning up would send TLS
+ * close_notify on the parent's connections). */
+struct process_share {
+    CURLSH *sh;
+    pid_t pid;
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+};
+
+static struct process_share *share;
+static pthread_mutex_t share_guard = PTHREAD_MUTEX_INITIALIZER;
+
+/* Seconds an idle connection may wait for its next request.  Jenkins'
+ * own keep-alive is 5 s and reverse proxies keep theirs longer; a
+ * firewall that forgets an idle flow silently (no FIN, no RST) would make
+ * a request on it wait for the whole timeout, and none forgets one this
+ * young. */
+#define CONN_MAX_AGE 30L
 
 static void share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *arg)
 {
+    struct process_share *ps = arg;
+
     (void)c;
     (void)access;
-    (void)arg;
     if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
-        pthread_mutex_lock(&share_locks[data]);
+        pthread_mutex_lock(&ps->locks[data]);
 }
 
 static void share_unlock(CURL *c, curl_lock_data data, void *arg)
 {
+    struct process_share *ps = arg;
+
     (void)c;
-    (void)arg;
     if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
-        pthread_mutex_unlock(&share_locks[data]);
+        pthread_mutex_unlock(&ps->locks[data]);
 }
 
-/* Without a share every handle simply keeps its own caches. */
-static void share_init(void)
+/* NULL without a share: every handle then keeps its own caches. */
+static struct process_share *share_new(void)
 {
-    CURLSH *sh = curl_share_init();
+    struct process_share *ps = calloc(1, sizeof(*ps));
     int i;
 
-    if (sh == NULL)
-        return;
+    if (ps == NULL)
+        return NULL;
+    ps->pid = getpid();
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-        pthread_mutex_init(&share_locks[i], NULL);
-    if (curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
-        curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
-        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
+        pthread_mutex_init(&ps->locks[i], NULL);
+    ps->sh = curl_share_init();
+    if (ps->sh == NULL ||
+        curl_share_setopt(ps->sh, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+        curl_share_setopt(ps->sh, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(ps->sh, CURLSHOPT_USERDATA, ps) != CURLSHE_OK ||
+        curl_share_setopt(ps->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
             CURLSHE_OK ||
-        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
-        curl_share_cleanup(sh);
-        return;
+        curl_share_setopt(ps->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK) {
+        if (ps->sh != NULL)
+            curl_share_cleanup(ps->sh);
+        free(ps);
+        return NULL;
     }
-    share = sh;
+#if LIBCURL_VERSION_NUM >= 0x073900 /* 7.57.0 */
+    /* Refused by an older libcurl at run time: sessions and DNS only. */
+    (void)curl_share_setopt(ps->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+#endif
+    return ps;
+}
+
+/* This process's share, made on first use and again after a fork. */
+static CURLSH *process_share(void)
+{
+    CURLSH *sh = NULL;
+
+    pthread_mutex_lock(&share_guard);
+    if (share == NULL || share->pid != getpid())
+        share = share_new(); /* the parent's, if any, stays untouched */
+    if (share != NULL)
+        sh = share->sh;
+    pthread_mutex_unlock(&share_guard);
+    return sh;
 }
 
 /* libcurl copies what it sends and receives into buffers of its own (the
@@ -120,8 +183,6 @@ static void global_init(void)
     global_status = curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, wiping_free,
                                          wiping_realloc, strdup, calloc);
     pj_env_scrub_end(&scope);
-    if (global_status == CURLE_OK)
-        share_init();
 }
 
 /* The trust store.  With ca_file unset libcurl parses its whole CA bundle
@@ -171,8 +232,23 @@ bool pj_http_process_init(void)
 bool pj_http_process_setup(CURL *c, const struct pj_http_settings *settings,
                            const char **bundle)
 {
+    CURLSH *sh;
+
     *bundle = NULL;
     if (!set_trust(c, settings, bundle))
         return false;
-    return share == NULL || curl_easy_setopt(c, CURLOPT_SHARE, share) == CURLE_OK;
+#if LIBCURL_VERSION_NUM >= 0x074100 /* 7.65.0 */
+    if (curl_easy_setopt(c, CURLOPT_MAXAGE_CONN, CONN_MAX_AGE) != CURLE_OK)
+        return false;
+#endif
+    sh = process_share();
+    return sh == NULL || curl_easy_setopt(c, CURLOPT_SHARE, sh) == CURLE_OK;
+}
+
+void pj_http_process_foreign(CURL *c)
+{
+    /* A handle made before a fork, used in the child: a connection of its
+     * own, closed after the request, never one of the parent's. */
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 }

@@ -23,4 +23,9 @@ bool pj_http_process_init(void);
 bool pj_http_process_setup(CURL *c, const struct pj_http_settings *settings,
                            const char **bundle);
 
+/* A handle made in another process (before a fork) and used in this one:
+ * its requests go on a connection of their own, closed afterwards, never
+ * on one the other process may still use. */
+void pj_http_process_foreign(CURL *c);
+
 #endif

@@ -220,10 +220,14 @@ else
     for c in 1 2 3 4 5 6 7; do ok 0 "system trust store case $c # SKIP needs root and unshare -m"; done
 fi
 
-# --- the logout connection resumes the TLS session ------------------------------------
-# Under sshd, session open and close run in one process, hours apart, on
-# two connections: the close's resumes the open's TLS session, but only
-# with the same trust.
+# --- connections kept between PAM calls ------------------------------------------------
+# One process keeps its idle connection to the controller for its next
+# request (lib/http_process.c): a short session logs out on the login's
+# connection.  Under sshd, open and close run in one process hours apart:
+# by logout the controller has closed the idle connection, and the close's
+# new connection resumes the open's TLS session, but only with the same
+# trust.  The connection kept open during the session is close-on-exec:
+# the session's shell never holds it.
 if [ "$(id -u)" = 0 ]; then
     if ! id pjtls >/dev/null 2>&1; then
         ensure_user pjtls
@@ -233,22 +237,40 @@ if [ "$(id -u)" = 0 ]; then
     sed "s|^\(session  required .*\) ca_file=[^ ]*|\1 ca_file=$CERTS/other-ca.pem|" \
         "$WORK/pam.d/tls" >"$WORK/pam.d/tls-other"
     # shellcheck disable=SC2086 # VALGRIND is a command line or nothing
-    login() { echo tls-pw | $VALGRIND "$PAM_APP" --confdir "$WORK/pam.d" --service "$1" --user pjtls -- true; }
+    login() { # login SERVICE [COMMAND]
+        echo tls-pw | $VALGRIND "$PAM_APP" --confdir "$WORK/pam.d" --service "$1" --user pjtls \
+            -- "${2:-true}"
+    }
+    port=${J_URL##*:}
+    # The shell's own descriptors, then the process's connections to the
+    # controller (ss lists every process's): the first must show no socket
+    # while the second shows the connection the session keeps.
+    shell_fds="ls -l /proc/\$\$/fd | sed -n 's/.*-> /fd: /p'; ss -Htn state established '( dport = :$port )' | sed 's/^/conn: /'"
     double "$J_URL" reset >/dev/null
-    out=$(login tls)
+    out=$(login tls "$shell_fds")
     like "$out" "^close_session: PAM_SUCCESS" "auth, open and close in one process"
+    is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"], d["tls_resumed"]')" "1 1 0" \
+        "a short session logs out on the login's connection"
+    is "$(live_tokens "$J_URL" pjtls)" 0 "and revoked the token on it"
+    like "$out" "^conn: " "the process keeps its connection to the controller during the session"
+    unlike "$out" "^fd: socket:" "but the session's shell holds no socket"
+    double "$J_URL" config '{"idle_timeout": 0.3}' >/dev/null
+    double "$J_URL" reset >/dev/null
+    out=$(login tls "sleep 1")
+    like "$out" "^close_session: PAM_SUCCESS" "the controller closed the idle connection: the session still closes"
     is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"], d["tls_resumed"]')" "2 2 1" \
-        "the logout's connection resumed the login's TLS session"
+        "on a new connection that resumed the login's TLS session"
     is "$(live_tokens "$J_URL" pjtls)" 0 "and revoked the token on it"
     double "$J_URL" reset >/dev/null
-    out=$(login tls-other)
+    out=$(login tls-other "sleep 1")
     like "$out" "^close_session: PAM_SUCCESS" "logout with another ca_file: the session still closes"
     is "$(double_query "$J_URL" 'd["connections"], d["tls_handshakes"], d["tls_resumed"]')" "2 1 0" \
         "but nothing resumed the login's TLS session: the handshake failed verification"
     is "$(live_tokens "$J_URL" pjtls)" 1 "the token is left live, for the sweep"
+    double "$J_URL" config '{"idle_timeout": null}' >/dev/null
     rm -f "$WORK"/journal/*.token
 else
-    for c in 1 2 3 4 5 6; do ok 0 "TLS session resumption case $c # SKIP needs root"; done
+    for c in 1 2 3 4 5 6 7 8 9 10 11; do ok 0 "connections kept between PAM calls case $c # SKIP needs root"; done
 fi
 
 valgrind_clean

@@ -14,7 +14,8 @@ serves:
   GET  /__double__/state     tokens (live, revoked, expired), requests,
                              connections, TLS handshakes (and how many of
                              them resumed an earlier session), settings
-  POST /__double__/config    JSON: change version, faults, crumb issuer...
+  POST /__double__/config    JSON: change version, faults, crumb issuer,
+                             idle_timeout (close idle connections)...
   POST /__double__/restart   new cookie name and session hash: every session
                              and crumb becomes invalid, as after a restart
   POST /__double__/reset     forget requests and counters (not tokens)
@@ -114,6 +115,7 @@ class State:
         self.admin_can_generate = False
         self.anonymous_read = False
         self.faults = []  # dicts: mode, path (substring), times, delay, location
+        self.idle_timeout = None  # seconds; None: connections never time out
         self.secure_cookie = args.tls is not None
         self.salt = secrets.token_hex(8)
         self.restart()
@@ -175,7 +177,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.handshake_failed = True
             else:
                 self.handshake_failed = False
-            self.request.settimeout(None)
+            # Jetty's idleTimeout: a kept-alive connection left idle that
+            # long is closed (config idle_timeout, seconds; none by default).
+            self.request.settimeout(state.idle_timeout)
             tls = not self.handshake_failed
             # An abbreviated handshake on a session ticket from an earlier
             # connection (what a client's session cache buys).
@@ -407,7 +411,7 @@ class Handler(BaseHTTPRequestHandler):
             if what == "config":
                 for key in ("version", "crumb_issuer", "exclude_client_ip",
                             "admin_can_generate", "anonymous_read", "faults",
-                            "encoded_slash", "default_locale"):
+                            "encoded_slash", "default_locale", "idle_timeout"):
                     if key in data:
                         setattr(state, key, data[key])
                 return Response(200, "{}", "application/json")
