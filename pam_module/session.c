@@ -175,8 +175,9 @@ done:
     return status;
 }
 
-/* Not minting after all: the connection auth left open goes now, so it is
- * not inherited by the command sudo runs or held for the whole session. */
+/* Not minting after all: auth's client (its cookie jar and crumb) goes
+ * now.  Its idle connection returns to the process's cache, close-on-exec,
+ * so the command sudo runs never inherits it (docs/decisions.md). */
 static void drop_client(struct pj_stash *stash)
 {
     if (stash->have_client) {
