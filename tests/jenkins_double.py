@@ -261,6 +261,11 @@ class Handler(BaseHTTPRequestHandler):
                        "header_names": sorted(k.lower() for k in self.headers.keys()),
                        "cookie": self.headers.get("Cookie") is not None,
                        "status": None, "time": time.time()}
+        # --verbose: what the client put in the request line and the body,
+        # for a search for secrets that do not belong there (tests/secrets.sh).
+        if self.server.verbose and not parsed.path.startswith(INTROSPECT):
+            sys.stderr.write("double: %s body: %s\n"
+                             % (self.requestline, self.body.decode("utf-8", "replace")))
         with state.lock:
             state.requests.append(self.record)
             if parsed.path.startswith(INTROSPECT):

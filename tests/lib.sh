@@ -383,3 +383,18 @@ logged() {
     sleep 0.1
     like "$(cat "$SYSLOG")" "$1" "$2"
 }
+
+# not_logged PATTERN DESCRIPTION: no line matches, in a sink that received
+# lines: an empty log (no sink, a sink that lost /dev/log) proves nothing.
+not_logged() {
+    if [ -z "$SYSLOG" ]; then
+        ok 0 "$2 # SKIP no private syslog"
+        return
+    fi
+    sleep 0.1
+    if [ ! -s "$SYSLOG" ]; then
+        ok 1 "$2 (the syslog sink received no line at all)"
+        return
+    fi
+    unlike "$(cat "$SYSLOG")" "$1" "$2 (in $(wc -l <"$SYSLOG") lines)"
+}

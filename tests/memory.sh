@@ -109,3 +109,14 @@ scan firstpass "$PW" --service firstpass -- true
 like "$(cat "$WORK/firstpass.out")" "^open_session: PAM_SUCCESS" "pam_unix then use_first_pass: the session opened"
 is "$(hits firstpass password)" 0 "pam_unix then use_first_pass: the password is nowhere after pam_end $(where firstpass password)"
 is "$(hits firstpass basic-password)" 0 "pam_unix then use_first_pass: nor its Basic-auth form $(where firstpass basic-password)"
+
+# --- a long passphrase ------------------------------------------------------------------------
+# A short password's buffers sit in malloc's busiest size classes, where
+# the next allocations (libcurl's) soon overwrite a block freed unwiped: a
+# 300-byte passphrase's land in classes nothing else uses, and stay.
+LONG="long pass phrase $(od -An -N150 -tx1 /dev/urandom | tr -d ' \n')"
+double "$J_URL" users "{\"$U\": {\"password\": \"$LONG\"}}" >/dev/null
+scan long "$LONG" -- true
+like "$(cat "$WORK/long.out")" "^close_session: PAM_SUCCESS" "a 317-byte passphrase: the session opened and closed"
+is "$(hits long password)" 0 "a 317-byte passphrase: nowhere after pam_end $(where long password)"
+is "$(hits long basic-password)" 0 "a 317-byte passphrase: nor its Basic-auth form $(where long basic-password)"

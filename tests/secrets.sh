@@ -58,13 +58,20 @@ hits() { # hits FILE... : lines holding a secret
 # The search below must have something to search: the module's debug lines.
 like "$(cat "$SYSLOG")" "pam_jenkins\(.*\): POST .*generateNewToken" "debug was on (the module logged its requests)"
 is "$(hits "$SYSLOG")" "" "no syslog line holds the password or a token"
+like "$(cat "$WORK/sshd.log")" "Accepted keyboard-interactive/pam for pjalice" "(sshd's DEBUG3 log has the logins in it)"
 is "$(hits "$WORK/sshd.log")" "" "sshd's DEBUG3 log holds neither"
 is "$(hits "$SHARED"/environ.*)" "" "the session's environment holds neither"
 is "$(hits "$SHARED"/all-environ.*)" "" "no readable process environment holds either"
 is "$(hits "$SHARED"/ps.* "$PRIV/ps-after")" "" "no process argv holds either"
 [ "$(wc -l <"$PRIV/scan")" -gt 100 ]; ok $? "root sampled every process's argv and environment during the logins ($(wc -l <"$PRIV/scan") lines)"
 is "$(hits "$PRIV/scan" | cut -c1-100)" "" "none of them ever held the password or a token"
-is "$(hits "$WORK/J.err" "$WORK/J.out")" "" "(the double's own log holds neither)"
+# The double (--verbose) logs the request line and the body of each request
+# the module sent: a secret in a URL or a form field would be there (the
+# revoke names the token by its uuid, never by its value).
+like "$(cat "$WORK/J.err")" "^double: POST [^ ]*/generateNewToken HTTP/1.1 body: newTokenName=" \
+    "(the double logged the module's requests)"
+like "$(cat "$WORK/J.err")" "^double: POST [^ ]*/revoke HTTP/1.1 body: tokenUuid=" "(the revokes too)"
+is "$(hits "$WORK/J.err" "$WORK/J.out")" "" "no request line or body the module sent holds the password or a token"
 files=$(find / -xdev \( -path /proc -o -path /sys -o -path "$WORK/journal" -o -path "$PRIV" \) -prune \
     -o -type f -newer "$WORK/marker" -size -2M -print 2>/dev/null)
 is "$(hits $files | cut -c1-200)" "" "no file written during the logins, outside the journal, holds either ($(wc -w <<<"$files") files searched)"

@@ -244,7 +244,7 @@ out=$(login sec "$PW" 2>&1)
 like "$out" "^open_session: PAM_SESSION_ERR" "a reply naming another token fails the session"
 is "$(live_tokens "$J_URL" "$U")" 0 "and the token it minted is revoked at once"
 logged "the reply names another token than the one requested" "the log says why"
-unlike "$(cat "$SYSLOG" 2>/dev/null)" "^Jan  1 00:00:00 host sshd" "no forged syslog line"
+not_logged "^Jan  1 00:00:00 host sshd" "no forged syslog line"
 # A plain other name, which no later check (the keyring's one-line fields)
 # would refuse either: only the comparison with the name sent does.
 reset
@@ -267,8 +267,8 @@ evil=$'nobody\r\nJan  1 00:00:00 host sshd[1]: Accepted password for root\e[2J'
 printf '%s\n' "$PW" | "$PAM_APP" --confdir "$STACKS" --service dbg --user "$evil" --no-session >/dev/null 2>&1
 logged 'user nobody\\x0d\\x0aJan  1 00:00:00 host sshd\[1\]: Accepted password for root\\x1b\[2J is not a local account' \
     "CR, LF and ESC in PAM_USER are logged as \\xNN"
-unlike "$(cat "$SYSLOG" 2>/dev/null)" "^Jan  1 00:00:00 host sshd" "no forged syslog line"
-unlike "$(cat "$SYSLOG" 2>/dev/null)" $'\e' "no raw escape character in syslog"
+not_logged "^Jan  1 00:00:00 host sshd" "no forged syslog line"
+not_logged $'\e' "no raw escape character in syslog"
 logged "pam_jenkins\(dbg:auth\): pam_sm_authenticate: entry \(flags 0x0\)" "debug: one entry line per call"
 logged "pam_jenkins\(dbg:auth\): pam_sm_authenticate: exit \(User not known" "debug: and one exit line with the result"
 
