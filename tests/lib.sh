@@ -313,13 +313,15 @@ module_conf() {
     chmod 0644 "$file"
 }
 
-# wait_held OUT: waits (30 s at most: a loaded machine is slow) until the
-# pam-app writing OUT holds its session open (--hold-file) or has ended.
+# wait_held OUT: waits (60 s at most: a loaded machine is slow) until the
+# pam-app writing OUT holds its session open (--hold-file) or has ended;
+# says so when it never did, so that the checks after it are understood.
 wait_held() {
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 1200); do
         grep -qE '^(holding|end:)' "$1" && return 0
         sleep 0.05
     done
+    diag "no session held after 60 s; pam-app wrote: $(tr '\n' '|' <"$1")"
     return 1
 }
 

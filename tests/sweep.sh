@@ -28,6 +28,8 @@ hold_session() { # open a session that stays open until $WORK/hold goes
         --hold-file "$WORK/hold" >"$WORK/held.out" 2>&1 &
     held=$!
     wait_held "$WORK/held.out"
+    grep -q '^holding' "$WORK/held.out" ||
+        diag "the held session did not open: $(tr '\n' '|' <"$WORK/held.out")"
 }
 end_session() { rm -f "$WORK/hold"; wait "$held" 2>/dev/null; }
 login() { printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice -- true; }
