@@ -18,13 +18,17 @@ ensure_user pjswmallory # no account on the controller
 test_users "$J_URL" pjswalice alice-pw
 STACKS=$WORK/pam.d
 write_stack "$STACKS" good "$J_URL"
+# The sessions the sweep is shown are opened with time to spare: on a loaded
+# machine a login can overrun 4 s, and a session that never opened left the
+# sweep nothing to judge (no test here is about the login's deadline).
+write_stack "$STACKS" held "$J_URL" connect_timeout=10 timeout=30
 J=$WORK/journal
 module_conf "$WORK/sweep.conf" "$J_URL"
 sweep() { $VALGRIND "$TOOL" sweep --conf "$WORK/sweep.conf"; }
 held=""
 hold_session() { # open a session that stays open until $WORK/hold goes
     touch "$WORK/hold"
-    printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service good --user pjswalice \
+    printf 'alice-pw\n' | "$PAM_APP" --confdir "$STACKS" --service held --user pjswalice \
         --hold-file "$WORK/hold" >"$WORK/held.out" 2>&1 &
     held=$!
     wait_held "$WORK/held.out"
