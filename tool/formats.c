@@ -88,10 +88,21 @@ static void print_curl_quoted(FILE *out, const char *a, const char *b)
 
 /* One netrc word: netrc readers (curl, ftp, Python's netrc) split at white
  * space, take a leading '#' for a comment, and only some (curl 7.84 and
- * later) a '"' for a quoted string.  Anything else is taken as it is. */
+ * later) a '"' for a quoted string.  Anything else is taken as it is,
+ * in ASCII. */
 static bool netrc_word(const char *s)
 {
-    return s[0] != '\0' && s[0] != '#' && strpbrk(s, " \t\n\r\v\f\"") == NULL;
+    const unsigned char *p;
+
+    if (s[0] == '\0' || s[0] == '#' || strpbrk(s, " \t\n\r\v\f\"") != NULL)
+        return false;
+    /* curl 8.14 (Debian 13) stops an unquoted word at the first byte
+     * above 0x7f: "aü" as a login is a syntax error and no credentials
+     * are sent, "pü" as a password is sent as "p". */
+    for (p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p > 0x7f)
+            return false;
+    return true;
 }
 
 static char *url_host(const char *url)
